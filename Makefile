@@ -1,0 +1,13 @@
+.PHONY: run test lint bench
+
+run:  ## Serve the map on http://127.0.0.1:8000 with the demo territory (local PostGIS)
+	scripts/run.sh
+
+test:  ## The whole test suite (throwaway PostGIS, headless Chromium)
+	scripts/test.sh
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+bench:  ## Benchmarks; figures go to bench/README.md
+	.venv/bin/python -m bench.run

@@ -1,0 +1,113 @@
+"""FastAPI dependencies: database access and query-parameter parsing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from app.database import get_engine, session_factory
+from app.errors import InvalidParameter
+from app.layers import ResidenceFilter
+from geo.grades import GRADES
+
+INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+SIREN_RE = re.compile(r"^\d{9}$")
+
+
+def get_connection() -> Iterator[Connection]:
+    """A read connection for the request."""
+    with get_engine().connect() as conn:
+        yield conn
+
+
+def get_session() -> Iterator[Session]:
+    """A session for the request, committed when the handler succeeds."""
+    session = session_factory()()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbConnection = Annotated[Connection, Depends(get_connection)]
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
+    if not raw:
+        return None
+    try:
+        values = tuple(float(part) for part in raw.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4:
+        raise InvalidParameter(
+            "bbox doit être « minLon,minLat,maxLon,maxLat » "
+            "(quatre nombres séparés par des virgules)."
+        )
+    xmin, ymin, xmax, ymax = values
+    if not (-180 <= xmin < xmax <= 180 and -90 <= ymin < ymax <= 90):
+        raise InvalidParameter(
+            "bbox incohérente : il faut -180 ≤ minLon < maxLon ≤ 180 et -90 ≤ minLat < maxLat ≤ 90."
+        )
+    return values  # type: ignore[return-value]
+
+
+def parse_grades(raw: list[str]) -> tuple[list[int], bool]:
+    grades: list[int] = []
+    ungraded = False
+    for item in raw:
+        for part in item.split(","):
+            part = part.strip().lower()
+            if part in ("none", "aucune", "nc", "0"):
+                ungraded = True
+            elif part.isdigit() and int(part) in GRADES:
+                grades.append(int(part))
+            elif part:
+                raise InvalidParameter(
+                    f"grade « {part} » invalide : attendu 1, 2, 3, 4 ou « none » (non qualifiée)."
+                )
+    return grades, ungraded
+
+
+def residence_filter(
+    epci: Annotated[str | None, Query(description="SIREN de l'EPCI (9 chiffres)")] = None,
+    commune: Annotated[str | None, Query(description="Code INSEE de la commune")] = None,
+    bailleur: Annotated[
+        str | None, Query(description="Identifiant, nom ou SIREN du bailleur")
+    ] = None,
+    grade: Annotated[
+        list[str], Query(description="Note 1 à 4, ou « none » pour non qualifiée ; répétable")
+    ] = [],  # noqa: B006 - FastAPI reads the default, never mutates it
+    in_qpv: Annotated[
+        bool | None, Query(description="true : dans un QPV ; false : hors QPV")
+    ] = None,
+    bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat (WGS84)")] = None,
+    campaign: Annotated[
+        int | None, Query(description="Campagne (défaut : la dernière de l'EPCI)")
+    ] = None,
+) -> ResidenceFilter:
+    if epci and not SIREN_RE.match(epci):
+        raise InvalidParameter(f"epci « {epci} » invalide : un SIREN a 9 chiffres.")
+    if commune and not INSEE_RE.match(commune):
+        raise InvalidParameter(f"commune « {commune} » invalide : un code INSEE a 5 caractères.")
+    grades, ungraded = parse_grades(grade)
+    return ResidenceFilter(
+        epci=epci,
+        commune=commune,
+        bailleur=bailleur,
+        grades=grades,
+        ungraded=ungraded,
+        in_qpv=in_qpv,
+        bbox=parse_bbox(bbox),
+        campaign=campaign,
+    )

@@ -1,0 +1,78 @@
+"""Sign in and out (session cookie), and who am I."""
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from app.api.deps import DbConnection
+from app.auth.deps import CurrentPrincipal
+from app.auth.passwords import verify_password
+from app.auth.roles import ROLE_LABELS
+from app.auth.sessions import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    SESSION_MAX_AGE,
+    make_session,
+    new_csrf_token,
+)
+from app.errors import NotAuthenticated
+from app.settings import get_settings
+
+router = APIRouter(prefix="/api/auth", tags=["comptes"])
+
+
+class Credentials(BaseModel):
+    email: str
+    password: str
+
+
+def describe(principal) -> dict:
+    return {
+        "id": principal.id,
+        "email": principal.email,
+        "role": principal.role.value,
+        "role_label": ROLE_LABELS[principal.role],
+        "display_name": principal.display_name,
+        "scopes": {kind: sorted(codes) for kind, codes in principal.scopes.items()},
+    }
+
+
+@router.post("/login", summary="Connexion (cookie de session)")
+def login(credentials: Credentials, conn: DbConnection, response: Response) -> dict:
+    row = conn.execute(
+        text("SELECT id, password_hash FROM account WHERE email = :e AND active"),
+        {"e": credentials.email.strip().lower()},
+    ).one_or_none()
+    if row is None or not verify_password(row.password_hash, credentials.password):
+        raise NotAuthenticated("Adresse e-mail ou mot de passe incorrect.")
+    secure = get_settings().secure_cookies
+    response.set_cookie(
+        SESSION_COOKIE,
+        make_session(row.id),
+        max_age=SESSION_MAX_AGE,
+        httponly=True,
+        secure=secure,
+        samesite="strict",
+    )
+    csrf = new_csrf_token()
+    response.set_cookie(
+        CSRF_COOKIE,
+        csrf,
+        max_age=SESSION_MAX_AGE,
+        httponly=False,
+        secure=secure,
+        samesite="strict",
+    )
+    return {"status": "ok", "csrf_token": csrf}
+
+
+@router.post("/logout", summary="Déconnexion")
+def logout(response: Response) -> dict:
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
+    return {"status": "ok"}
+
+
+@router.get("/me", summary="Le compte connecté")
+def me(principal: CurrentPrincipal) -> dict:
+    return describe(principal)

@@ -1,0 +1,35 @@
+"""Liveness and readiness probes."""
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from app.database import get_engine
+from app.migrate import is_up_to_date
+
+router = APIRouter(tags=["santé"])
+
+
+@router.get("/healthz", summary="Le processus répond")
+def healthz() -> dict:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Base joignable et migrations appliquées")
+def readyz() -> JSONResponse:
+    try:
+        engine = get_engine()
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        migrated = is_up_to_date(engine)
+    except Exception as exc:  # any failure means "not ready", with the reason
+        return JSONResponse(
+            {"status": "indisponible", "message": f"Base de données injoignable : {exc}"},
+            status_code=503,
+        )
+    if not migrated:
+        return JSONResponse(
+            {"status": "indisponible", "message": "Migrations non appliquées (qualiparc migrate)."},
+            status_code=503,
+        )
+    return JSONResponse({"status": "ok"})

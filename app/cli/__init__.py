@@ -1,0 +1,91 @@
+"""The `qualiparc` command line (typer): migrations, imports, demo, server."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from app.cli import importing
+
+console = Console(stderr=True)
+cli = typer.Typer(
+    help="qualiparc : qualification du parc social sur une carte.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+cli.add_typer(importing.cli, name="import")
+
+
+@cli.command()
+def migrate() -> None:
+    """Applique les migrations de la base (Alembic, jusqu'à la dernière version)."""
+    from app.migrate import upgrade
+
+    upgrade()
+    console.print("[green]Base à jour.[/green]")
+
+
+@cli.command()
+def demo(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Ne rien faire si la base contient déjà des données.")
+    ] = False,
+    seed: Annotated[
+        int, typer.Option(help="Graine du générateur (données reproductibles).")
+    ] = 2026,
+) -> None:
+    """Charge le territoire de démonstration (données fictives) dans une base vide."""
+    from app.database import get_engine
+    from app.demo import DatabaseNotEmpty, has_residences, load_demo
+
+    engine = get_engine()
+    with engine.connect() as conn:
+        if if_empty and has_residences(conn):
+            console.print("Base déjà peuplée : démonstration non rechargée.")
+            return
+    with console.status("Génération et chargement du territoire de démonstration…"):
+        try:
+            with engine.begin() as conn:
+                summary = load_demo(conn)
+        except DatabaseNotEmpty as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
+    t = summary.territory
+    console.print(
+        f"[green]Démonstration chargée[/green] : {t.communes} communes, {t.epci} EPCI "
+        f"({t.merged_polygons} polygones de communes fusionnées rattachés), "
+        f"{summary.residences} résidences fictives, {summary.qpv} QPV de démonstration, "
+        f"{summary.campaigns} campagnes, {summary.grades} notes, {summary.harmonised} "
+        "harmonisations."
+    )
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Adresse d'écoute.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port d'écoute.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Nombre de processus.")] = 1,
+) -> None:
+    """Sert l'application web (carte et API)."""
+    import uvicorn
+
+    from app.database import resolve_database_url
+
+    os.environ["QUALIPARC_DATABASE_URL"] = resolve_database_url()
+    console.print(f"qualiparc sert sur [bold]http://{host}:{port}/[/bold]")
+    uvicorn.run("app.main:app", host=host, port=port, workers=workers, log_level="warning")
+
+
+@cli.command("database-url")
+def database_url() -> None:
+    """Affiche l'URL de la base utilisée (démarre le cluster local si besoin)."""
+    from app.database import resolve_database_url
+
+    typer.echo(resolve_database_url())
+
+
+def main() -> None:
+    cli(prog_name="qualiparc")

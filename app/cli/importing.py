@@ -1,0 +1,118 @@
+"""`qualiparc import …`: each import applies whole or writes nothing, exiting non-zero on error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from geo.report import ImportRejected, write_report
+from rich.console import Console
+
+console = Console(stderr=True)
+cli = typer.Typer(help="Importe des fichiers (CSV, XLSX, GeoJSON, GeoPackage, Shapefile).")
+
+FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Fichier à importer.")]
+CrsOpt = Annotated[
+    str | None,
+    typer.Option("--crs", help="Système de coordonnées : EPSG:2154 (Lambert-93) ou EPSG:4326."),
+]
+ReportOpt = Annotated[
+    Path | None, typer.Option("--report", help="Écrit le rapport des lignes rejetées (CSV).")
+]
+
+
+def run_import(action: Callable, report: Path | None, label: str):
+    """Run `action(conn)` in one transaction; on rejection print and write the report, exit 1."""
+    from app.database import get_engine
+
+    try:
+        with console.status(f"{label}…"), get_engine().begin() as conn:
+            return action(conn)
+    except ImportRejected as rejected:
+        console.print(f"[red]Import refusé, rien n'a été écrit[/red] : {rejected}")
+        for error in rejected.errors[:50]:
+            console.print(f"  • {error.describe()}")
+        if len(rejected.errors) > 50:
+            console.print(f"  … et {len(rejected.errors) - 50} autres (voir le rapport).")
+        if report:
+            write_report(rejected.errors, report)
+            console.print(f"Rapport écrit dans {report}")
+        raise typer.Exit(1) from None
+    except (ValueError, OSError) as exc:
+        console.print(f"[red]Import refusé, rien n'a été écrit[/red] : {exc}")
+        raise typer.Exit(1) from None
+
+
+@cli.command("residences")
+def residences(
+    file: FileArg,
+    crs: CrsOpt = None,
+    report: ReportOpt = None,
+    column: Annotated[
+        list[str],
+        typer.Option("--column", help="Correspondance explicite champ=colonne, ex. code=ID_RES."),
+    ] = [],  # noqa: B006 - typer reads the default, never mutates it
+) -> None:
+    """Importe ou met à jour des résidences (clé : leur code)."""
+    from app.importers.residences import import_residences
+
+    mapping = {}
+    for item in column:
+        key, _, value = item.partition("=")
+        if not value:
+            console.print(f"[red]--column « {item} » : attendu champ=colonne.[/red]")
+            raise typer.Exit(2)
+        mapping[key.strip()] = value.strip()
+    summary = run_import(
+        lambda conn: import_residences(conn, file, crs=crs, columns=mapping or None),
+        report,
+        "Import des résidences",
+    )
+    for warning in summary.warnings:
+        console.print(f"[yellow]Attention[/yellow] : {warning}")
+    console.print(
+        f"[green]{summary.inserted} résidences ajoutées, {summary.updated} mises à jour[/green] "
+        f"({summary.in_qpv} dans un QPV, {summary.grades} notes enregistrées)."
+    )
+
+
+@cli.command("qpv")
+def qpv(file: FileArg, crs: CrsOpt = None, report: ReportOpt = None) -> None:
+    """Importe les périmètres QPV officiels (fichier ANCT tel que publié)."""
+    from app.importers.qpv import import_qpv
+
+    summary = run_import(lambda conn: import_qpv(conn, file, crs=crs), report, "Import des QPV")
+    for warning in summary.warnings:
+        console.print(f"[yellow]Attention[/yellow] : {warning}")
+    console.print(
+        f"[green]{summary.imported} QPV importés[/green] (liste {summary.vintage or 'inconnue'}, "
+        f"{summary.repaired} géométries réparées, {summary.demo_removed} QPV de démonstration "
+        f"retirés) ; {summary.residences_in_qpv} résidences sont dans un QPV."
+    )
+
+
+@cli.command("communes")
+def communes(file: FileArg, report: ReportOpt = None) -> None:
+    """Importe ou met à jour des contours de communes."""
+    from app.importers.territory import import_communes
+
+    count = run_import(lambda conn: import_communes(conn, file), report, "Import des communes")
+    console.print(f"[green]{count} communes importées ou mises à jour.[/green]")
+
+
+@cli.command("territory")
+def territory() -> None:
+    """Charge le référentiel livré (communes et EPCI des Hauts-de-France)."""
+    from app.importers.territory import load_reference_territory
+    from app.settings import get_settings
+
+    directory = get_settings().data_dir / "territory"
+    summary = run_import(
+        lambda conn: load_reference_territory(conn, directory), None, "Chargement du référentiel"
+    )
+    console.print(
+        f"[green]{summary.communes} communes, {summary.epci} EPCI[/green] "
+        f"({summary.aliases} anciens codes de communes fusionnées rattachés)."
+    )

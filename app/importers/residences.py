@@ -1,0 +1,253 @@
+"""Import residences: validate the file (geo), check communes in PostGIS, upsert, place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from geo.report import ImportRejected, RowError
+from geo.residences import ResidenceRecord, parse_residences
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from app.placement import place_residences
+
+COMMUNE_TOLERANCE_M = 1000
+"""Commune polygons are simplified: a point this close to its declared commune is accepted."""
+
+CREATE_STAGING = """
+CREATE TEMP TABLE residence_staging (
+    line int, code text, name text, bailleur text, bailleur_siren text, commune_insee text,
+    nb_logements int, address text, lon float8, lat float8,
+    note_commune smallint, note_bailleur smallint, resolved_insee text
+) ON COMMIT DROP
+"""
+
+INSERT_STAGING = text(
+    """
+    INSERT INTO residence_staging (line, code, name, bailleur, bailleur_siren, commune_insee,
+        nb_logements, address, lon, lat, note_commune, note_bailleur)
+    VALUES (:line, :code, :name, :bailleur, :bailleur_siren, :commune_insee,
+        :nb_logements, :address, :lon, :lat, :note_commune, :note_bailleur)
+    """
+)
+
+CHECK_COMMUNES = text(
+    f"""
+    WITH s AS (
+        SELECT s.*, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS pt,
+               COALESCE(c.insee, a.insee) AS resolved, a.insee IS NOT NULL AS via_alias,
+               a.old_name
+        FROM residence_staging s
+        LEFT JOIN commune c ON c.insee = s.commune_insee
+        LEFT JOIN commune_alias a ON a.old_code = s.commune_insee AND c.insee IS NULL
+    )
+    SELECT s.line, s.commune_insee AS declared, s.resolved, s.via_alias, s.old_name,
+           rc.name AS resolved_name,
+           CASE WHEN rc.geom IS NULL OR ST_Intersects(rc.geom, s.pt) THEN 0
+                ELSE ST_Distance(rc.geom::geography, s.pt::geography) END AS distance_m,
+           (SELECT c2.insee || ' ' || c2.name FROM commune c2
+             WHERE ST_Intersects(c2.geom, s.pt) LIMIT 1) AS containing
+    FROM s LEFT JOIN commune rc ON rc.insee = s.resolved
+    WHERE s.resolved IS NULL OR s.via_alias OR rc.geom IS NULL
+       OR NOT ST_DWithin(rc.geom::geography, s.pt::geography, {COMMUNE_TOLERANCE_M})
+    ORDER BY s.line
+    """
+)
+
+RESOLVE_COMMUNES = text(
+    """
+    UPDATE residence_staging s SET resolved_insee = COALESCE(
+        (SELECT c.insee FROM commune c WHERE c.insee = s.commune_insee),
+        (SELECT a.insee FROM commune_alias a WHERE a.old_code = s.commune_insee))
+    """
+)
+
+UPSERT_BAILLEURS = text(
+    """
+    INSERT INTO bailleur (name, siren)
+    SELECT DISTINCT ON (bailleur) bailleur, bailleur_siren FROM residence_staging
+    ORDER BY bailleur, bailleur_siren NULLS LAST
+    ON CONFLICT (name) DO UPDATE SET siren = COALESCE(EXCLUDED.siren, bailleur.siren)
+    """
+)
+
+UPSERT_RESIDENCES = text(
+    """
+    INSERT INTO residence (code, name, bailleur_id, commune_insee, nb_logements, address,
+                           is_demo, geom)
+    SELECT s.code, s.name, b.id, s.resolved_insee, s.nb_logements, s.address, :is_demo,
+           ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)
+    FROM residence_staging s JOIN bailleur b ON b.name = s.bailleur
+    ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, bailleur_id = EXCLUDED.bailleur_id,
+        commune_insee = EXCLUDED.commune_insee, nb_logements = EXCLUDED.nb_logements,
+        address = EXCLUDED.address, geom = EXCLUDED.geom, is_demo = EXCLUDED.is_demo,
+        updated_at = now()
+    RETURNING (xmax = 0) AS inserted
+    """
+)
+
+
+@dataclass
+class ResidenceImportSummary:
+    inserted: int = 0
+    updated: int = 0
+    in_qpv: int = 0
+    grades: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def _staging_row(record: ResidenceRecord) -> dict:
+    return {
+        "line": record.line,
+        "code": record.code,
+        "name": record.name,
+        "bailleur": record.bailleur,
+        "bailleur_siren": record.bailleur_siren,
+        "commune_insee": record.commune_insee,
+        "nb_logements": record.nb_logements,
+        "address": record.address,
+        "lon": record.lon,
+        "lat": record.lat,
+        "note_commune": record.note_commune,
+        "note_bailleur": record.note_bailleur,
+    }
+
+
+def check_communes(conn: Connection, column: str) -> tuple[list[RowError], list[str]]:
+    """Errors for unknown communes and points far from their commune; warnings for aliases."""
+    errors: list[RowError] = []
+    warnings: list[str] = []
+    for row in conn.execute(CHECK_COMMUNES).mappings():
+        if row["resolved"] is None:
+            errors.append(
+                RowError(
+                    row["line"],
+                    column,
+                    row["declared"],
+                    f"commune inconnue : le code INSEE {row['declared']} n'est pas dans le "
+                    "référentiel des communes chargé",
+                )
+            )
+            continue
+        if row["via_alias"]:
+            warnings.append(
+                f"ligne {row['line']} : le code {row['declared']} ({row['old_name']}, commune "
+                f"fusionnée) est rattaché à la commune actuelle {row['resolved']} "
+                f"{row['resolved_name']}"
+            )
+        if row["distance_m"] > COMMUNE_TOLERANCE_M:
+            where = (
+                f"dans la commune {row['containing']}"
+                if row["containing"]
+                else "hors de toute commune chargée"
+            )
+            errors.append(
+                RowError(
+                    row["line"],
+                    column,
+                    row["declared"],
+                    f"point {where}, à {row['distance_m'] / 1000:.1f} km de la commune "
+                    f"déclarée {row['resolved']} {row['resolved_name']}",
+                )
+            )
+    return errors, warnings
+
+
+def import_residences(
+    conn: Connection,
+    path: Path,
+    *,
+    crs: str | None = None,
+    columns: dict[str, str] | None = None,
+    is_demo: bool = False,
+) -> ResidenceImportSummary:
+    """Validate then upsert residences by code; raise `ImportRejected` and write nothing on error.
+
+    The caller owns the transaction: roll it back when this raises.
+    """
+    records, errors = parse_residences(path, crs=crs, columns=columns)
+    if any(error.line is None for error in errors):
+        raise ImportRejected(errors)
+    summary = ResidenceImportSummary()
+    conn.execute(text(CREATE_STAGING))
+    if records:
+        conn.execute(INSERT_STAGING, [_staging_row(r) for r in records])
+    commune_column = (columns or {}).get("commune_insee", "commune_insee")
+    commune_errors, summary.warnings = check_communes(conn, commune_column)
+    errors = sorted(errors + commune_errors, key=lambda e: (e.line or 0, e.column or ""))
+    if errors:
+        raise ImportRejected(errors)
+    if not records:
+        return summary
+    conn.execute(RESOLVE_COMMUNES)
+    conn.execute(UPSERT_BAILLEURS)
+    flags = conn.execute(UPSERT_RESIDENCES, {"is_demo": is_demo}).scalars().all()
+    summary.inserted = sum(1 for f in flags if f)
+    summary.updated = len(flags) - summary.inserted
+    codes = [r.code for r in records]
+    place_residences(conn, codes)
+    summary.in_qpv = conn.execute(
+        text("SELECT count(*) FROM residence WHERE code = ANY(:codes) AND qpv_code IS NOT NULL"),
+        {"codes": codes},
+    ).scalar_one()
+    summary.grades = _store_file_grades(conn)
+    return summary
+
+
+def _store_file_grades(conn: Connection) -> int:
+    """Grades given in the residence file go to the latest campaign of each residence's EPCI."""
+    has_grades = conn.execute(
+        text(
+            "SELECT EXISTS (SELECT 1 FROM residence_staging "
+            "WHERE note_commune IS NOT NULL OR note_bailleur IS NOT NULL)"
+        )
+    ).scalar_one()
+    if not has_grades:
+        return 0
+    year = date.today().year
+    conn.execute(
+        text(
+            """
+            INSERT INTO campaign (epci_siren, name, year, status)
+            SELECT DISTINCT r.epci_siren, 'Qualification ' || :year, :year, 'grading'
+            FROM residence_staging s JOIN residence r ON r.code = s.code
+            WHERE r.epci_siren IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM campaign c WHERE c.epci_siren = r.epci_siren)
+            """
+        ),
+        {"year": year},
+    )
+    stored = 0
+    for side in ("commune", "bailleur"):
+        stored += conn.execute(
+            text(
+                f"""
+                WITH latest AS (
+                    SELECT DISTINCT ON (epci_siren) id, epci_siren FROM campaign
+                    ORDER BY epci_siren, year DESC, id DESC
+                ), incoming AS (
+                    SELECT latest.id AS campaign_id, r.id AS residence_id,
+                           s.note_{side} AS value, g.value AS before
+                    FROM residence_staging s
+                    JOIN residence r ON r.code = s.code
+                    JOIN latest ON latest.epci_siren = r.epci_siren
+                    LEFT JOIN grade g ON g.campaign_id = latest.id AND g.residence_id = r.id
+                                     AND g.side = '{side}'
+                    WHERE s.note_{side} IS NOT NULL
+                ), history AS (
+                    INSERT INTO grade_event (campaign_id, residence_id, kind, before, after,
+                                             actor_label, note)
+                    SELECT campaign_id, residence_id, '{side}', before, value,
+                           'import de fichier', 'import des résidences'
+                    FROM incoming WHERE before IS DISTINCT FROM value
+                )
+                INSERT INTO grade (campaign_id, residence_id, side, value)
+                SELECT campaign_id, residence_id, '{side}', value FROM incoming
+                ON CONFLICT (campaign_id, residence_id, side)
+                DO UPDATE SET value = EXCLUDED.value, updated_at = now()
+                """
+            )
+        ).rowcount
+    return stored

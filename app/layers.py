@@ -1,0 +1,159 @@
+"""Map layers as GeoJSON text built by PostGIS (no per-feature Python loop)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from geo.grades import DEFAULT_LABELS
+
+COORD_DIGITS = 6
+"""Six decimals of a degree is about 10 cm: enough for a residence."""
+
+_DEFAULT_LABELS_JSON = json.dumps({str(k): v for k, v in DEFAULT_LABELS.items()})
+
+
+def feature_collection(conn: Connection, sql: str, params: dict) -> bytes:
+    """Run `sql` (rows with a `geom` column) and return a GeoJSON FeatureCollection as bytes."""
+    wrapped = text(
+        f"SELECT string_agg(ST_AsGeoJSON(t.*, 'geom', {COORD_DIGITS}), ',') FROM ({sql}) AS t"
+    )
+    body = conn.execute(wrapped, params).scalar_one() or ""
+    return b'{"type":"FeatureCollection","features":[' + body.encode() + b"]}"
+
+
+@dataclass
+class ResidenceFilter:
+    """The filters of the residence layer; empty fields do not filter."""
+
+    epci: str | None = None
+    commune: str | None = None
+    bailleur: str | None = None
+    grades: list[int] = field(default_factory=list)
+    ungraded: bool = False
+    in_qpv: bool | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    campaign: int | None = None
+    code: str | None = None
+    grades_visible: tuple[str, dict] | None = ("true", {})
+    """SQL condition (on `r`, `b`) and params of the residences whose grade the caller may see;
+    None hides every grade (anonymous visitors)."""
+
+
+CAMPAIGN_OF_RESIDENCE = """
+    SELECT DISTINCT ON (epci_siren) id, epci_siren, scale_labels
+    FROM campaign
+    ORDER BY epci_siren, year DESC, id DESC
+"""
+
+
+def residence_rows_sql(flt: ResidenceFilter) -> tuple[str, dict]:
+    """SQL of residence rows with their agreed grade where visible; the params go with it."""
+    params: dict = {"default_labels": _DEFAULT_LABELS_JSON}
+    if flt.grades_visible is None:
+        grade = "NULL::smallint"
+    else:
+        visible, visible_params = flt.grades_visible
+        grade = f"(CASE WHEN {visible} THEN cr.agreed_grade END)"
+        params.update(visible_params)
+    where = ["true"]
+    if flt.campaign is not None:
+        camp_sql = "SELECT id, epci_siren, scale_labels FROM campaign WHERE id = :campaign"
+        params["campaign"] = flt.campaign
+    else:
+        camp_sql = CAMPAIGN_OF_RESIDENCE
+    if flt.epci:
+        where.append("r.epci_siren = :epci")
+        params["epci"] = flt.epci
+    if flt.commune:
+        where.append("r.commune_insee = :commune")
+        params["commune"] = flt.commune
+    if flt.bailleur:
+        if flt.bailleur.isdigit() and len(flt.bailleur) != 9:
+            where.append("b.id = :bailleur_id")
+            params["bailleur_id"] = int(flt.bailleur)
+        else:
+            where.append("(b.name = :bailleur OR b.siren = :bailleur)")
+            params["bailleur"] = flt.bailleur
+    if flt.code:
+        where.append("r.code = :code")
+        params["code"] = flt.code
+    if flt.in_qpv is not None:
+        where.append("r.qpv_code IS NOT NULL" if flt.in_qpv else "r.qpv_code IS NULL")
+    if flt.bbox:
+        where.append("r.geom && ST_MakeEnvelope(:xmin, :ymin, :xmax, :ymax, 4326)")
+        params.update(zip(("xmin", "ymin", "xmax", "ymax"), flt.bbox, strict=True))
+    if flt.grades or flt.ungraded:
+        clauses = []
+        if flt.grades:
+            clauses.append(f"{grade} = ANY(:grades)")
+            params["grades"] = list(flt.grades)
+        if flt.ungraded:
+            clauses.append(f"{grade} IS NULL")
+        where.append("(" + " OR ".join(clauses) + ")")
+    sql = f"""
+        SELECT r.code, r.name, b.name AS bailleur, b.id AS bailleur_id, r.commune_insee,
+               c.name AS commune_name, r.epci_siren, r.nb_logements,
+               {grade} AS grade,
+               COALESCE(camp.scale_labels ->> {grade}::text,
+                        CAST(:default_labels AS jsonb) ->> {grade}::text) AS grade_label,
+               r.qpv_code, q.name AS qpv_name,
+               round(r.distance_qpv_m::numeric, 0) AS distance_qpv_m,
+               r.near_qpv_300m, r.is_demo, r.geom
+        FROM residence r
+        JOIN bailleur b ON b.id = r.bailleur_id
+        JOIN commune c ON c.insee = r.commune_insee
+        LEFT JOIN qpv q ON q.code = r.qpv_code
+        LEFT JOIN ({camp_sql}) camp ON camp.epci_siren = r.epci_siren
+        LEFT JOIN campaign_residence cr
+               ON cr.campaign_id = camp.id AND cr.residence_id = r.id
+        WHERE {" AND ".join(where)}
+        ORDER BY r.code
+    """
+    return sql, params
+
+
+def residences_geojson(conn: Connection, flt: ResidenceFilter) -> bytes:
+    sql, params = residence_rows_sql(flt)
+    return feature_collection(conn, sql, params)
+
+
+def residence_feature(conn: Connection, flt: ResidenceFilter) -> bytes | None:
+    """One residence (`flt.code`) as a GeoJSON Feature, or None when the code is unknown."""
+    sql, params = residence_rows_sql(flt)
+    wrapped = text(f"SELECT ST_AsGeoJSON(t.*, 'geom', {COORD_DIGITS}) FROM ({sql}) AS t")
+    feature = conn.execute(wrapped, params).scalar_one_or_none()
+    return feature.encode() if feature else None
+
+
+def qpv_geojson(conn: Connection, *, simplify_m: float = 0) -> bytes:
+    """QPV perimeters; `simplify_m` > 0 simplifies (preserving topology) for overview maps."""
+    geom = "q.geom" if not simplify_m else "ST_SimplifyPreserveTopology(q.geom, :tolerance)"
+    sql = f"""
+        SELECT q.code, q.name, q.communes, q.source, q.vintage, {geom} AS geom
+        FROM qpv q ORDER BY q.code
+    """
+    return feature_collection(conn, sql, {"tolerance": simplify_m / 111_000})
+
+
+def communes_geojson(conn: Connection, epci: str | None = None) -> bytes:
+    """Commune outlines, lightly simplified: the offline base layer."""
+    sql = """
+        SELECT c.insee AS code, c.name, c.epci_siren,
+               ST_SimplifyPreserveTopology(c.geom, 0.0002) AS geom
+        FROM commune c
+        WHERE c.geom IS NOT NULL AND (CAST(:epci AS text) IS NULL OR c.epci_siren = :epci)
+        ORDER BY c.insee
+    """
+    return feature_collection(conn, sql, {"epci": epci})
+
+
+def epci_geojson(conn: Connection) -> bytes:
+    sql = """
+        SELECT e.siren AS code, e.name, e.kind, ST_SimplifyPreserveTopology(e.geom, 0.0003) AS geom
+        FROM epci e WHERE e.geom IS NOT NULL ORDER BY e.siren
+    """
+    return feature_collection(conn, sql, {})

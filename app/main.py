@@ -1,0 +1,57 @@
+"""The FastAPI application factory."""
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from app import __version__, pages
+from app.api.routes import auth, health, meta, residences, territory
+from app.errors import error_body, install_error_handlers
+from app.settings import get_settings
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+ROUTERS = (
+    health.router,
+    auth.router,
+    meta.router,
+    residences.router,
+    territory.router,
+    pages.router,
+)
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="qualiparc",
+        description="Qualification du parc social : résidences, notes de vivre-ensemble, QPV.",
+        version=__version__,
+    )
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def limit_upload_size(request: Request, call_next):
+        """Refuse oversized bodies before reading them."""
+        limit = get_settings().max_upload_mb * 1024 * 1024
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > limit:
+            return JSONResponse(
+                error_body(
+                    "fichier_trop_volumineux",
+                    f"Fichier trop volumineux : {int(length) / 1048576:.1f} Mo pour "
+                    f"{get_settings().max_upload_mb} Mo au plus.",
+                ),
+                status_code=413,
+            )
+        return await call_next(request)
+
+    for router in ROUTERS:
+        app.include_router(router)
+    STATIC_DIR.mkdir(exist_ok=True)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+app = create_app()

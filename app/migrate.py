@@ -1,0 +1,35 @@
+"""Apply the Alembic migrations from code (CLI, start-up, tests)."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, text
+
+from app.settings import PROJECT_ROOT
+
+
+def alembic_config(url: str | None = None) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    if url:
+        config.attributes["url"] = url
+    return config
+
+
+def upgrade(url: str | None = None) -> None:
+    """Create PostGIS if needed, then migrate to the head revision."""
+    from app.database import get_engine
+
+    with get_engine(url).begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    command.upgrade(alembic_config(url), "head")
+
+
+def is_up_to_date(engine: Engine) -> bool:
+    """Whether the database is at the head revision (for the readiness probe)."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision() == head

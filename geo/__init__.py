@@ -1,0 +1,1 @@
+"""Pure geospatial and domain logic of qualiparc: no web, no database session."""

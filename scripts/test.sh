@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# `make test`: set up (with Chromium), lint, then the whole suite on a throwaway PostGIS cluster.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WITH_BROWSER=1 scripts/setup.sh
+.venv/bin/ruff check .
+exec .venv/bin/pytest "$@"
