@@ -6,9 +6,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from app import __version__, pages
+from app import __version__
 from app.api.routes import auth, health, meta, residences, territory
 from app.errors import error_body, install_error_handlers
+from app.pages import map as map_page
 from app.settings import get_settings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -19,7 +20,7 @@ ROUTERS = (
     meta.router,
     residences.router,
     territory.router,
-    pages.router,
+    map_page.router,
 )
 
 

@@ -1,14 +1,10 @@
-"""HTML pages rendered from `templates/`."""
-
-from pathlib import Path
+"""The public map page."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
 from app import __version__
-
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+from app.pages import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
 
