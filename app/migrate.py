@@ -6,7 +6,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.pool import NullPool
 
 from app.settings import PROJECT_ROOT
 
@@ -21,10 +22,13 @@ def alembic_config(url: str | None = None) -> Config:
 
 def upgrade(url: str | None = None) -> None:
     """Create PostGIS if needed, then migrate to the head revision."""
-    from app.database import get_engine
+    from app.database import resolve_database_url, sqlalchemy_url
 
-    with get_engine(url).begin() as conn:
+    url = url or resolve_database_url()
+    engine = create_engine(sqlalchemy_url(url), poolclass=NullPool)
+    with engine.begin() as conn:
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    engine.dispose()
     command.upgrade(alembic_config(url), "head")
 
 

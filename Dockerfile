@@ -1,0 +1,23 @@
+# The qualiparc app image (for docker-compose deployments; development uses `make run`).
+FROM python:3.11-slim-bookworm
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /srv/qualiparc
+COPY pyproject.toml README.md alembic.ini ./
+COPY app app
+COPY geo geo
+COPY migrations migrations
+COPY data data
+COPY frontend/package.json frontend/package-lock.json frontend/build.mjs frontend/
+COPY frontend/src frontend/src
+COPY frontend/styles frontend/styles
+RUN pip install --no-cache-dir . \
+ && (cd frontend && npm ci --no-audit --no-fund) \
+ && node frontend/build.mjs
+
+ENV QUALIPARC_HOST=0.0.0.0
+EXPOSE 8000
+CMD ["sh", "-c", "qualiparc migrate && qualiparc demo --if-empty && qualiparc serve --host 0.0.0.0 --port 8000 --workers ${QUALIPARC_WORKERS:-2}"]

@@ -1,0 +1,172 @@
+"""Residence import into PostGIS: upsert, placement, and bad input that writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pyproj import Transformer
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.importers.residences import import_residences
+from geo.report import ImportRejected
+
+LILLE = (3.0635, 50.6372)
+ROUBAIX = (3.1746, 50.6942)
+TO_L93 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+
+
+def write(path: Path, content: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(content.encode(encoding))
+    return path
+
+
+def residence_count(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM residence")).scalar_one()
+
+
+def run(engine, path: Path, **kwargs):
+    with engine.begin() as conn:
+        return import_residences(conn, path, **kwargs)
+
+
+def test_semicolon_latin1_lambert93_with_aliases_and_upsert(engine, tmp_path):
+    x, y = TO_L93.transform(*LILLE)
+    x2, y2 = TO_L93.transform(*ROUBAIX)
+    content = (
+        "identifiant;nom;bailleur;depcom;nb_lgt;X;Y\n"
+        f"R1;Résidence Les Érables;Logis Nord;59350;42;{x:.2f};{y:.2f}\n".replace(".", ",")
+        + f"R2;Cité Jardin;Logis Nord;59512;120;{x2:.1f};{y2:.1f}\n".replace(".", ",")
+    )
+    path = write(tmp_path / "residences.csv", content, "latin-1")
+    summary = run(engine, path, crs="EPSG:2154")
+    assert (summary.inserted, summary.updated) == (2, 0)
+    with engine.connect() as conn:
+        row = (
+            conn.execute(
+                text(
+                    "SELECT r.name, r.epci_siren, r.nb_logements, ST_X(geom) AS lon, ST_Y(geom) AS lat,"
+                    " b.name AS bailleur FROM residence r JOIN bailleur b ON b.id = r.bailleur_id"
+                    " WHERE code = 'R1'"
+                )
+            )
+            .mappings()
+            .one()
+        )
+    assert row["name"] == "Résidence Les Érables"
+    assert row["epci_siren"] == "200093201"
+    assert row["bailleur"] == "Logis Nord"
+    assert row["lon"] == pytest.approx(LILLE[0], abs=1e-5)
+    assert row["lat"] == pytest.approx(LILLE[1], abs=1e-5)
+
+    updated = content.replace(";42;", ";45;")
+    summary = run(engine, write(tmp_path / "residences2.csv", updated, "latin-1"), crs="2154")
+    assert (summary.inserted, summary.updated) == (0, 2)
+    assert residence_count(engine) == 2
+    with engine.connect() as conn:
+        assert (
+            conn.execute(text("SELECT nb_logements FROM residence WHERE code = 'R1'")).scalar_one()
+            == 45
+        )
+
+
+def test_unknown_commune_and_point_far_from_its_commune_write_nothing(engine, tmp_path):
+    content = (
+        "code,name,bailleur,commune_insee,nb_logements,lon,lat\n"
+        f"A1,Bonne,Logis Nord,59350,10,{LILLE[0]},{LILLE[1]}\n"
+        f"A2,Commune inconnue,Logis Nord,99999,10,{LILLE[0]},{LILLE[1]}\n"
+        f"A3,Mauvaise commune,Logis Nord,59350,10,{ROUBAIX[0]},{ROUBAIX[1]}\n"
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        run(engine, write(tmp_path / "bad.csv", content))
+    errors = {(e.line, e.column): e.message for e in rejected.value.errors}
+    assert "commune inconnue" in errors[(3, "commune_insee")]
+    assert "Roubaix" in errors[(4, "commune_insee")]
+    assert "km de la commune déclarée" in errors[(4, "commune_insee")]
+    assert residence_count(engine) == 0
+
+
+def test_merged_commune_code_is_mapped_with_a_warning(engine, tmp_path):
+    with engine.connect() as conn:
+        alias = (
+            conn.execute(
+                text(
+                    "SELECT a.old_code, a.insee, ST_X(ST_PointOnSurface(c.geom)) AS lon,"
+                    " ST_Y(ST_PointOnSurface(c.geom)) AS lat FROM commune_alias a"
+                    " JOIN commune c ON c.insee = a.insee ORDER BY a.old_code LIMIT 1"
+                )
+            )
+            .mappings()
+            .one()
+        )
+    content = (
+        "code,name,bailleur,commune_insee,nb_logements,lon,lat\n"
+        f"F1,Fusion,Logis Nord,{alias['old_code']},8,{alias['lon']},{alias['lat']}\n"
+    )
+    summary = run(engine, write(tmp_path / "merged.csv", content))
+    assert summary.inserted == 1
+    assert alias["old_code"] in summary.warnings[0] and alias["insee"] in summary.warnings[0]
+    with engine.connect() as conn:
+        assert (
+            conn.execute(text("SELECT commune_insee FROM residence WHERE code = 'F1'")).scalar_one()
+            == alias["insee"]
+        )
+
+
+BAD_ROWS = (
+    "code,name,bailleur,commune_insee,nb_logements,lon,lat,note_commune\n"
+    f"B1,Sans coordonnées,Logis Nord,59350,10,,,\n"
+    f"B2,Inversées,Logis Nord,59350,10,{LILLE[1]},{LILLE[0]},\n"
+    f"B3,Note cinq,Logis Nord,59350,10,{LILLE[0]},{LILLE[1]},5\n"
+    f"B3,Doublon,Logis Nord,59350,10,{LILLE[0]},{LILLE[1]},\n"
+    f"B5,Logements négatifs,Logis Nord,59350,-3,{LILLE[0]},{LILLE[1]},\n"
+)
+
+
+def test_every_bad_row_is_reported_and_nothing_is_written(engine, tmp_path):
+    with pytest.raises(ImportRejected) as rejected:
+        run(engine, write(tmp_path / "bad.csv", BAD_ROWS))
+    lines = {e.line for e in rejected.value.errors}
+    assert {2, 3, 4, 5, 6} <= lines
+    messages = " | ".join(e.describe() for e in rejected.value.errors)
+    assert "invers" in messages
+    assert "5" in messages and "1 à 4" in messages
+    assert "B3" in messages or "ligne 4" in messages
+    assert residence_count(engine) == 0
+
+
+def test_cli_exits_non_zero_and_writes_the_report(engine, tmp_path):
+    report = tmp_path / "rapport.csv"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "import",
+            "residences",
+            str(write(tmp_path / "bad.csv", BAD_ROWS)),
+            "--report",
+            str(report),
+        ],
+    )
+    assert result.exit_code == 1
+    raw = report.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0] == "ligne;colonne;valeur;motif"
+    assert len(lines) >= 6
+    assert residence_count(engine) == 0
+
+
+def test_cli_import_succeeds_on_a_geojson_file(engine, tmp_path):
+    path = write(
+        tmp_path / "r.geojson",
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+        '{"code":"G1","nom":"Les Tilleuls","bailleur":"Logis Nord","code_insee":"59350",'
+        f'"nombre_logements":30}},"geometry":{{"type":"Point","coordinates":[{LILLE[0]},'
+        f"{LILLE[1]}]}}}}]}}",
+    )
+    result = CliRunner().invoke(cli, ["import", "residences", str(path)])
+    assert result.exit_code == 0, result.output
+    assert residence_count(engine) == 1
