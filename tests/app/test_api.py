@@ -19,7 +19,8 @@ def demo_counts(demo_url: str) -> dict:
         counts = dict(
             conn.execute(
                 text(
-                    "SELECT count(*) AS total, count(*) FILTER (WHERE qpv_code IS NOT NULL) AS in_qpv,"
+                    "SELECT count(*) AS total,"
+                    " count(*) FILTER (WHERE qpv_code IS NOT NULL) AS in_qpv,"
                     " count(*) FILTER (WHERE commune_insee = :arras) AS arras FROM residence"
                 ),
                 {"arras": ARRAS},

@@ -107,9 +107,8 @@ def test_a_bad_qpv_file_writes_nothing(occitanie, tmp_path):
         '{"type":"Feature","properties":{"code_qp":"PAS-UN-CODE","nom_qp":"B"},"geometry":'
         '{"type":"Polygon","coordinates":[[[2.9,42.7],[2.91,42.7],[2.91,42.71],[2.9,42.7]]]}}]}'
     )
-    with pytest.raises(ImportRejected) as rejected:
-        with occitanie.begin() as conn:
-            import_qpv(conn, bad)
+    with pytest.raises(ImportRejected) as rejected, occitanie.begin() as conn:
+        import_qpv(conn, bad)
     assert {e.line for e in rejected.value.errors} == {1, 2}
     with occitanie.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM qpv")).scalar_one() == 0

@@ -48,7 +48,8 @@ def test_semicolon_latin1_lambert93_with_aliases_and_upsert(engine, tmp_path):
         row = (
             conn.execute(
                 text(
-                    "SELECT r.name, r.epci_siren, r.nb_logements, ST_X(geom) AS lon, ST_Y(geom) AS lat,"
+                    "SELECT r.name, r.epci_siren, r.nb_logements,"
+                    " ST_X(geom) AS lon, ST_Y(geom) AS lat,"
                     " b.name AS bailleur FROM residence r JOIN bailleur b ON b.id = r.bailleur_id"
                     " WHERE code = 'R1'"
                 )
