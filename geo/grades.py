@@ -88,8 +88,6 @@ class GradeScale:
 
     def legend(self) -> list[dict]:
         """Legend entries, most fragile first, then the ungraded class."""
-        entries = [
-            {"grade": g, "label": self.labels[g], "colour": COLOURS[g]} for g in GRADES
-        ]
+        entries = [{"grade": g, "label": self.labels[g], "colour": COLOURS[g]} for g in GRADES]
         entries.append({"grade": None, "label": UNGRADED_LABEL, "colour": UNGRADED_COLOUR})
         return entries

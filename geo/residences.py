@@ -1,0 +1,396 @@
+"""Validate a residence file (CSV, XLSX or geo file) into records, reporting every bad row.
+
+Column names vary between landlords and tools, so each canonical column accepts several names;
+coordinates may be Lambert-93 or WGS84 and are checked point by point before reprojection.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from geo.crs import WGS84, diagnose_point, guess_crs, parse_crs, to_wgs84
+from geo.grades import GradeError, parse_grade
+from geo.readers import FileFormatError, Table, column_key, find_column, parse_number, read_table
+from geo.report import RowError, sorted_errors
+from geo.territory import normalise_insee
+
+GEOMETRY_COLUMN = "géométrie"
+"""How errors name the geometry of a geo file, which has no column name of its own."""
+
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "code": (
+        "code",
+        "code_residence",
+        "identifiant",
+        "id_residence",
+        "num_residence",
+        "numero_residence",
+        "code_programme",
+        "ref_residence",
+        "reference",
+        "id",
+    ),
+    "name": (
+        "name",
+        "nom",
+        "nom_residence",
+        "libelle",
+        "libelle_residence",
+        "nom_programme",
+        "residence",
+    ),
+    "bailleur": (
+        "bailleur",
+        "nom_bailleur",
+        "bailleur_nom",
+        "organisme",
+        "nom_organisme",
+        "raison_sociale",
+    ),
+    "bailleur_siren": ("bailleur_siren", "siren_bailleur", "siren", "siren_organisme"),
+    "commune_insee": (
+        "commune_insee",
+        "code_insee",
+        "insee",
+        "depcom",
+        "code_commune",
+        "insee_com",
+        "codgeo",
+    ),
+    "nb_logements": (
+        "nb_logements",
+        "nb_logement",
+        "nb_lgt",
+        "nb_lgts",
+        "nb_logts",
+        "nb_log",
+        "nombre_logements",
+        "nombre_de_logements",
+        "logements",
+    ),
+    "x": ("x", "x_l93", "coord_x", "x_lambert93", "coordonnee_x"),
+    "y": ("y", "y_l93", "coord_y", "y_lambert93", "coordonnee_y"),
+    "lon": ("lon", "longitude", "lng", "long", "x_wgs84"),
+    "lat": ("lat", "latitude", "y_wgs84"),
+    "address": ("address", "adresse", "adresse_residence", "adresse_complete"),
+    "note_commune": ("note_commune", "note_ville", "note_mairie"),
+    "note_bailleur": ("note_bailleur", "note_organisme"),
+}
+REQUIRED = ("code", "name", "bailleur", "commune_insee", "nb_logements")
+COLUMN_LABELS = {
+    "code": "code de la résidence",
+    "name": "nom de la résidence",
+    "bailleur": "bailleur",
+    "commune_insee": "code INSEE de la commune",
+    "nb_logements": "nombre de logements",
+    "x": "X",
+    "y": "Y",
+    "lon": "longitude",
+    "lat": "latitude",
+}
+
+
+@dataclass
+class ResidenceRecord:
+    """One valid row of a residence file, with WGS84 coordinates."""
+
+    line: int
+    code: str
+    name: str
+    bailleur: str
+    bailleur_siren: str | None
+    commune_insee: str
+    nb_logements: int
+    lon: float
+    lat: float
+    address: str | None
+    note_commune: int | None
+    note_bailleur: int | None
+
+
+def match_columns(
+    columns: list[str], explicit: dict[str, str] | None = None
+) -> tuple[dict[str, str], list[RowError]]:
+    """Map canonical names to the user's columns: the explicit mapping first, then the aliases."""
+    mapping: dict[str, str] = {}
+    errors: list[RowError] = []
+    by_key = {column_key(c): c for c in reversed(columns)}
+    for canonical, wanted in (explicit or {}).items():
+        if canonical not in COLUMN_ALIASES:
+            errors.append(RowError(None, wanted, None, f"champ « {canonical} » inconnu"))
+        elif wanted in columns or column_key(wanted) in by_key:
+            mapping[canonical] = wanted if wanted in columns else by_key[column_key(wanted)]
+        else:
+            errors.append(RowError(None, wanted, None, "colonne introuvable dans le fichier"))
+    taken = set(mapping.values())
+    free = [c for c in columns if c not in taken]
+    for canonical, aliases in COLUMN_ALIASES.items():
+        if canonical in mapping:
+            continue
+        found = find_column(free, aliases)
+        if found is not None:
+            mapping[canonical] = found
+            free.remove(found)
+    return mapping, errors
+
+
+def _missing_column(canonical: str) -> RowError:
+    accepted = ", ".join(COLUMN_ALIASES[canonical][:6])
+    return RowError(
+        None,
+        canonical,
+        None,
+        f"colonne obligatoire absente ({COLUMN_LABELS[canonical]} ; noms acceptés : {accepted}…)",
+    )
+
+
+class _RowErrors:
+    """Errors of one row, at most one per column."""
+
+    def __init__(self, line: int):
+        self.line = line
+        self.errors: dict[str | None, RowError] = {}
+
+    def add(self, column: str | None, value: str | None, message: str) -> None:
+        self.errors.setdefault(column, RowError(self.line, column, value, message))
+
+
+def _text(row: dict, mapping: dict[str, str], canonical: str) -> str | None:
+    column = mapping.get(canonical)
+    return None if column is None else row.get(column)
+
+
+def _check_dwellings(value: str | None, errors: _RowErrors, column: str) -> int | None:
+    if value is None:
+        errors.add(column, None, "nombre de logements manquant")
+        return None
+    try:
+        number = parse_number(value)
+    except ValueError:
+        errors.add(column, value, "nombre de logements non numérique")
+        return None
+    if not number.is_integer():
+        errors.add(column, value, "nombre de logements non entier")
+    elif number < 0:
+        errors.add(column, value, "nombre de logements négatif")
+    elif number == 0:
+        errors.add(column, value, "nombre de logements nul")
+    else:
+        return int(number)
+    return None
+
+
+def _check_grade(value: str | None, errors: _RowErrors, column: str | None) -> int | None:
+    if value is None or column is None:
+        return None
+    try:
+        return parse_grade(value)
+    except GradeError as exc:
+        errors.add(column, value, str(exc))
+        return None
+
+
+def _check_coordinate(value: str | None, errors: _RowErrors, column: str) -> float | None:
+    if value is None:
+        errors.add(column, None, "coordonnée manquante")
+        return None
+    try:
+        return parse_number(value)
+    except ValueError:
+        errors.add(column, value, "coordonnée non numérique")
+        return None
+
+
+def _point_of(geometry, errors: _RowErrors) -> tuple[float, float] | None:
+    if geometry is None or geometry.is_empty:
+        errors.add(GEOMETRY_COLUMN, None, "géométrie absente")
+        return None
+    if geometry.geom_type == "MultiPoint" and len(geometry.geoms) == 1:
+        geometry = geometry.geoms[0]
+    if geometry.geom_type != "Point":
+        errors.add(GEOMETRY_COLUMN, geometry.geom_type, "un point est attendu pour une résidence")
+        return None
+    return geometry.x, geometry.y
+
+
+def parse_residences(
+    path: Path, *, crs: str | None = None, columns: dict[str, str] | None = None
+) -> tuple[list[ResidenceRecord], list[RowError]]:
+    """Read and validate a residence file; records only for rows without any error.
+
+    `crs` (any form `parse_crs` accepts) overrides the file's CRS; `columns` maps canonical names
+    to the user's columns. File-level problems come back as errors with `line` None.
+    """
+    try:
+        declared = parse_crs(crs) if crs else None
+        table = read_table(path)
+    except (FileFormatError, ValueError) as exc:
+        return [], [RowError(None, None, None, str(exc))]
+    mapping, errors = match_columns(list(table.frame.columns), columns)
+    errors[:0] = table.errors
+    errors += [_missing_column(c) for c in REQUIRED if c not in mapping]
+    coordinates = _coordinate_columns(table, mapping, errors)
+    if any(e.line is None for e in errors):
+        return [], sorted_errors(errors)
+    return _validate_rows(table, mapping, coordinates, declared, errors)
+
+
+def _coordinate_columns(
+    table: Table, mapping: dict[str, str], errors: list[RowError]
+) -> tuple[str, str] | None:
+    """The (x, y) canonical pair holding coordinates, None for the geometry of a geo file."""
+    if table.geometry is not None:
+        return None
+    for pair in (("lon", "lat"), ("x", "y")):
+        present = [c for c in pair if c in mapping]
+        if len(present) == 2:
+            return pair
+        if present:
+            missing = pair[1 - pair.index(present[0])]
+            errors.append(_missing_column(missing))
+            return pair
+    errors.append(
+        RowError(
+            None,
+            None,
+            None,
+            "colonnes de coordonnées absentes : X et Y (Lambert-93) ou longitude et latitude "
+            "(WGS84)",
+        )
+    )
+    return None
+
+
+def _validate_rows(
+    table: Table,
+    mapping: dict[str, str],
+    coordinates: tuple[str, str] | None,
+    declared: str | None,
+    errors: list[RowError],
+) -> tuple[list[ResidenceRecord], list[RowError]]:
+    rows = table.frame.to_dict("records")
+    x_column = GEOMETRY_COLUMN if coordinates is None else mapping[coordinates[0]]
+    first_line: dict[str, int] = {}
+    checked: list[tuple[_RowErrors, dict]] = []
+    points: list[tuple[float, float] | None] = []
+    for position, (line, row) in enumerate(zip(table.line_numbers, rows, strict=True)):
+        row_errors = _RowErrors(line)
+        fields = _check_fields(row, mapping, row_errors, first_line)
+        if coordinates is None:
+            points.append(_point_of(table.geometry.iloc[position], row_errors))
+        else:
+            x = _check_coordinate(_text(row, mapping, coordinates[0]), row_errors, x_column)
+            y_column = mapping[coordinates[1]]
+            y = _check_coordinate(_text(row, mapping, coordinates[1]), row_errors, y_column)
+            points.append(None if x is None or y is None else (x, y))
+        checked.append((row_errors, fields))
+
+    source = declared or _source_crs(table, coordinates, points)
+    if source is None:
+        errors.append(
+            RowError(
+                None,
+                None,
+                None,
+                "système de coordonnées indéterminé : précisez Lambert-93 (EPSG:2154) "
+                "ou WGS84 (EPSG:4326)",
+            )
+        )
+        return [], sorted_errors(errors + [e for r, _ in checked for e in r.errors.values()])
+
+    for (row_errors, _), point, row in zip(checked, points, rows, strict=True):
+        if point is None:
+            continue
+        problem = diagnose_point(point[0], point[1], source)
+        if problem:
+            if coordinates is None:
+                value = f"{point[0]:.10g} ; {point[1]:.10g}"
+            else:
+                value = " ; ".join(str(_text(row, mapping, c)) for c in coordinates)
+            row_errors.add(x_column, value, problem)
+
+    good = [i for i, (row_errors, _) in enumerate(checked) if not row_errors.errors]
+    xs = np.array([points[i][0] for i in good], dtype=float)
+    ys = np.array([points[i][1] for i in good], dtype=float)
+    lons, lats = to_wgs84(xs, ys, source)
+    records = [
+        ResidenceRecord(line=checked[i][0].line, lon=float(lon), lat=float(lat), **checked[i][1])
+        for i, lon, lat in zip(good, lons, lats, strict=True)
+    ]
+    errors += [e for row_errors, _ in checked for e in row_errors.errors.values()]
+    return records, sorted_errors(errors)
+
+
+def _source_crs(
+    table: Table, coordinates: tuple[str, str] | None, points: list[tuple[float, float] | None]
+) -> str | None:
+    if coordinates is None and table.crs:
+        return table.crs
+    if coordinates == ("lon", "lat"):
+        return WGS84
+    known = [p for p in points if p is not None]
+    return guess_crs([p[0] for p in known], [p[1] for p in known])
+
+
+def _check_fields(
+    row: dict, mapping: dict[str, str], errors: _RowErrors, first_line: dict[str, int]
+) -> dict:
+    """Check every non-coordinate field of a row; return the record's values."""
+    code = _text(row, mapping, "code")
+    code_column = mapping["code"]
+    if code is None:
+        errors.add(code_column, None, "code de résidence manquant")
+    elif code in first_line:
+        errors.add(code_column, code, f"code en double (déjà présent ligne {first_line[code]})")
+    else:
+        first_line[code] = errors.line
+
+    name = _text(row, mapping, "name")
+    if name is None:
+        errors.add(mapping["name"], None, "nom de résidence manquant")
+    bailleur = _text(row, mapping, "bailleur")
+    if bailleur is None:
+        errors.add(mapping["bailleur"], None, "nom du bailleur manquant")
+
+    siren = _text(row, mapping, "bailleur_siren")
+    if siren is not None:
+        siren = re.sub(r"[\s\u00a0\u202f.]", "", siren)
+        if not re.fullmatch(r"\d{9}", siren):
+            errors.add(
+                mapping["bailleur_siren"],
+                _text(row, mapping, "bailleur_siren"),
+                "SIREN du bailleur invalide (9 chiffres attendus)",
+            )
+
+    raw_insee = _text(row, mapping, "commune_insee")
+    insee = normalise_insee(raw_insee)
+    if raw_insee is None:
+        errors.add(mapping["commune_insee"], None, "code INSEE de la commune manquant")
+    elif insee is None:
+        errors.add(
+            mapping["commune_insee"],
+            raw_insee,
+            "code INSEE de commune invalide (5 caractères attendus, ex. 59350 ou 2A004)",
+        )
+
+    count_column = mapping["nb_logements"]
+    nb_logements = _check_dwellings(_text(row, mapping, "nb_logements"), errors, count_column)
+    return {
+        "code": code,
+        "name": name,
+        "bailleur": bailleur,
+        "bailleur_siren": siren,
+        "commune_insee": insee,
+        "nb_logements": nb_logements,
+        "address": _text(row, mapping, "address"),
+        "note_commune": _check_grade(
+            _text(row, mapping, "note_commune"), errors, mapping.get("note_commune")
+        ),
+        "note_bailleur": _check_grade(
+            _text(row, mapping, "note_bailleur"), errors, mapping.get("note_bailleur")
+        ),
+    }
