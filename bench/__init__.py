@@ -1,0 +1,1 @@
+"""Benchmarks of qualiparc (`make bench`); figures are written to bench/README.md."""

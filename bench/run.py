@@ -1,0 +1,191 @@
+"""Measure the heavy paths on the full demo (7 EPCI) and write the figures to bench/README.md.
+
+Runs on a scratch database `qualiparc_bench` of the project-local cluster (or of the server named by
+QUALIPARC_DATABASE_URL), dropped at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import create_engine, text
+
+from app.database import get_engine, resolve_database_url, sqlalchemy_url
+from app.layers import ResidenceFilter, residence_rows_sql, residences_geojson
+from app.settings import get_settings
+
+BENCH_DB = "qualiparc_bench"
+README = Path(__file__).parent / "README.md"
+RUNS = 7
+
+
+def timed(action: Callable[[], object], runs: int = RUNS) -> tuple[float, object]:
+    """Median wall time in milliseconds over `runs`, and the last result."""
+    durations = []
+    result = None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = action()
+        durations.append((time.perf_counter() - start) * 1000)
+    return statistics.median(durations), result
+
+
+def python_loop_geojson(conn, flt: ResidenceFilter) -> bytes:
+    """The baseline we avoid: one dict per row built in Python, then json.dumps."""
+    sql, params = residence_rows_sql(flt)
+    rows = conn.execute(
+        text(f"SELECT t.*, ST_AsGeoJSON(t.geom, 6) AS geometry FROM ({sql}) AS t"), params
+    ).mappings()
+    features = []
+    for row in rows:
+        properties = {k: v for k, v in row.items() if k not in ("geom", "geometry")}
+        properties["distance_qpv_m"] = (
+            float(properties["distance_qpv_m"])
+            if properties["distance_qpv_m"] is not None
+            else None
+        )
+        features.append(
+            {"type": "Feature", "geometry": json.loads(row["geometry"]), "properties": properties}
+        )
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
+def scratch_url() -> str:
+    base = resolve_database_url()
+    with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    return base.rsplit("/", 1)[0] + "/" + BENCH_DB
+
+
+def drop_scratch(url: str) -> None:
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+
+
+def main() -> None:
+    from fastapi.testclient import TestClient
+
+    from app.demo import load_demo
+    from app.importers.residences import import_residences
+    from app.main import create_app
+    from app.migrate import upgrade
+
+    url = scratch_url()
+    os.environ["QUALIPARC_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    figures: list[tuple[str, str]] = []
+    try:
+        start = time.perf_counter()
+        upgrade(url)
+        figures.append(("migrations on an empty database", f"{time.perf_counter() - start:.1f} s"))
+        engine = create_engine(sqlalchemy_url(url))
+        start = time.perf_counter()
+        with engine.begin() as conn:
+            summary = load_demo(conn)
+        figures.append(
+            (
+                f"demo load (territory + {summary.residences} residences, {summary.grades} grades)",
+                f"{time.perf_counter() - start:.1f} s",
+            )
+        )
+        with engine.connect() as conn:
+            flt = ResidenceFilter()
+            postgis_ms, body = timed(lambda: residences_geojson(conn, flt))
+            loop_ms, loop_body = timed(lambda: python_loop_geojson(conn, flt))
+            count = len(json.loads(body)["features"])
+            assert count == len(json.loads(loop_body)["features"])
+            figures.append(
+                (
+                    f"residence layer, {count} features, GeoJSON built by PostGIS",
+                    f"{postgis_ms:.0f} ms ({len(body) / 1e6:.1f} MB)",
+                )
+            )
+            figures.append(
+                ("same layer, built row by row in Python (baseline)", f"{loop_ms:.0f} ms")
+            )
+            lille = ResidenceFilter(commune="59350")
+            ms, _ = timed(lambda: residences_geojson(conn, lille))
+            figures.append(("residence layer filtered on one commune (Lille)", f"{ms:.0f} ms"))
+
+        client = TestClient(create_app())
+        for path in (
+            "/api/residences",
+            "/api/residences?epci=200093201&in_qpv=true",
+            "/api/qpv",
+            "/api/communes",
+            "/api/meta",
+        ):
+            ms, response = timed(lambda p=path: client.get(p))
+            assert response.status_code == 200, response.text
+            figures.append((f"HTTP GET {path} (in-process client)", f"{ms:.0f} ms"))
+
+        with tempfile.TemporaryDirectory() as tmp:
+            csv_path = Path(tmp) / "residences.csv"
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    text(
+                        "SELECT r.code, r.name, b.name AS bailleur, r.commune_insee,"
+                        " r.nb_logements, ST_X(ST_Transform(r.geom, 2154)) AS x,"
+                        " ST_Y(ST_Transform(r.geom, 2154)) AS y"
+                        " FROM residence r JOIN bailleur b ON b.id = r.bailleur_id"
+                    )
+                ).all()
+            lines = ["code;nom;bailleur;code_insee;nb_logements;x;y"]
+            lines += [
+                f"{r.code};{r.name};{r.bailleur};{r.commune_insee};{r.nb_logements};"
+                f"{r.x:.2f};{r.y:.2f}".replace(".", ",")
+                for r in rows
+            ]
+            csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            start = time.perf_counter()
+            with engine.begin() as conn:
+                result = import_residences(conn, csv_path, crs="EPSG:2154")
+            figures.append(
+                (
+                    f"re-import of {result.updated} residences (CSV in Lambert-93, upsert)",
+                    f"{time.perf_counter() - start:.1f} s",
+                )
+            )
+        engine.dispose()
+    finally:
+        get_engine.cache_clear()
+        drop_scratch(url)
+    write_readme(figures)
+    for name, value in figures:
+        print(f"{value:>22}  {name}")
+
+
+def write_readme(figures: list[tuple[str, str]]) -> None:
+    rows = "\n".join(f"| {name} | {value} |" for name, value in figures)
+    README.write_text(
+        f"""# Benchmarks
+
+`make bench` (`python -m bench.run`) loads the full demo (the 7 EPCI of the URH method) into a
+scratch database and measures the heavy paths; medians of {RUNS} runs. It rewrites this file.
+
+Measured on {date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores,
+Python {platform.python_version()}, PostgreSQL 15 + PostGIS (project-local cluster).
+
+| what | median |
+| --- | --- |
+{rows}
+
+The residence layer is built by PostGIS as GeoJSON text (`ST_AsGeoJSON` over the rows,
+aggregated with `string_agg`, see `app/layers.py`); the baseline row is the tipg-style approach of
+building each feature in Python, kept here only to measure the difference.
+"""
+    )
+
+
+if __name__ == "__main__":
+    main()
