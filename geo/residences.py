@@ -7,7 +7,7 @@ coordinates may be Lambert-93 or WGS84 and are checked point by point before rep
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -110,6 +110,8 @@ class ResidenceRecord:
     address: str | None
     note_commune: int | None
     note_bailleur: int | None
+    commune_column: str = field(default="commune_insee", compare=False)
+    """The user's name of the commune column, for errors found later in the database."""
 
 
 def match_columns(
@@ -318,7 +320,13 @@ def _validate_rows(
     ys = np.array([points[i][1] for i in good], dtype=float)
     lons, lats = to_wgs84(xs, ys, source)
     records = [
-        ResidenceRecord(line=checked[i][0].line, lon=float(lon), lat=float(lat), **checked[i][1])
+        ResidenceRecord(
+            line=checked[i][0].line,
+            lon=float(lon),
+            lat=float(lat),
+            commune_column=mapping["commune_insee"],
+            **checked[i][1],
+        )
         for i, lon, lat in zip(good, lons, lats, strict=True)
     ]
     errors += [e for row_errors, _ in checked for e in row_errors.errors.values()]

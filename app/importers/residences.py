@@ -174,7 +174,7 @@ def import_residences(
     conn.execute(text(CREATE_STAGING))
     if records:
         conn.execute(INSERT_STAGING, [_staging_row(r) for r in records])
-    commune_column = (columns or {}).get("commune_insee", "commune_insee")
+    commune_column = records[0].commune_column if records else "commune_insee"
     commune_errors, summary.warnings = check_communes(conn, commune_column)
     errors = sorted(errors + commune_errors, key=lambda e: (e.line or 0, e.column or ""))
     if errors:

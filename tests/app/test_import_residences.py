@@ -76,7 +76,7 @@ def test_semicolon_latin1_lambert93_with_aliases_and_upsert(engine, tmp_path):
 
 def test_unknown_commune_and_point_far_from_its_commune_write_nothing(engine, tmp_path):
     content = (
-        "code,name,bailleur,commune_insee,nb_logements,lon,lat\n"
+        "code,name,bailleur,depcom,nb_logements,lon,lat\n"
         f"A1,Bonne,Logis Nord,59350,10,{LILLE[0]},{LILLE[1]}\n"
         f"A2,Commune inconnue,Logis Nord,99999,10,{LILLE[0]},{LILLE[1]}\n"
         f"A3,Mauvaise commune,Logis Nord,59350,10,{ROUBAIX[0]},{ROUBAIX[1]}\n"
@@ -84,9 +84,9 @@ def test_unknown_commune_and_point_far_from_its_commune_write_nothing(engine, tm
     with pytest.raises(ImportRejected) as rejected:
         run(engine, write(tmp_path / "bad.csv", content))
     errors = {(e.line, e.column): e.message for e in rejected.value.errors}
-    assert "commune inconnue" in errors[(3, "commune_insee")]
-    assert "Roubaix" in errors[(4, "commune_insee")]
-    assert "km de la commune déclarée" in errors[(4, "commune_insee")]
+    assert "commune inconnue" in errors[(3, "depcom")]
+    assert "Roubaix" in errors[(4, "depcom")]
+    assert "km de la commune déclarée" in errors[(4, "depcom")]
     assert residence_count(engine) == 0
 
 
