@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from geo.report import ImportRejected, RowError
-from geo.residences import ResidenceRecord, parse_residences
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.placement import place_residences
+from geo.report import ImportRejected, RowError
+from geo.residences import ResidenceRecord, parse_residences
 
 COMMUNE_TOLERANCE_M = 1000
 """Commune polygons are simplified: a point this close to its declared commune is accepted."""
