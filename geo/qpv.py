@@ -12,15 +12,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import geopandas as gpd
 from pyproj.exceptions import ProjError
 from shapely.geometry import MultiPolygon
-from shapely.geometry.base import BaseGeometry
 
-from geo.crs import WGS84, crs_label, diagnose_point, guess_crs, parse_crs
+from geo.crs import crs_label, parse_crs
+from geo.polygons import GEOMETRY_COLUMN, geometry_problem, guess_source, to_wgs84_polygons
 from geo.readers import FileFormatError, column_key, find_column, read_table
 from geo.report import RowError, sorted_errors
-from geo.territory import normalise_insee, to_multipolygon
+from geo.territory import normalise_insee
 
 CODE_ALIASES = ("code_qp", "code_qpv", "code_quartier")
 NAME_ALIASES = ("lib_qp", "nom_qp", "nom_qpv", "lib_qpv", "nom_quartier", "libelle_qp")
@@ -39,7 +38,6 @@ VINTAGES = {
     "2015": re.compile(r"^QP(\d{3}|02[AB])\d{3}$"),
 }
 """QPV code patterns: département on 3 characters, then the order number (and N/M/I in 2024)."""
-GEOMETRY_COLUMN = "géométrie"
 
 
 @dataclass
@@ -108,13 +106,13 @@ def read_qpv(path: Path, *, crs: str | None = None) -> QpvFile:
             f"colonne obligatoire absente : {' et '.join(missing)} "
             "(code_qp/CODE_QP et lib_qp/nom_qp/NOM_QP attendus)"
         )
-    source = declared or table.crs or _guess_source(table.geometry)
+    source = declared or table.crs or guess_source(table.geometry)
     if source is None:
         return _file_error(
             "système de coordonnées inconnu : précisez Lambert-93 (EPSG:2154) ou WGS84 (EPSG:4326)"
         )
     try:
-        repaired_flags, geometries = _to_wgs84(table.geometry, source)
+        repaired_flags, geometries = to_wgs84_polygons(table.geometry, source)
     except ProjError as exc:
         return _file_error(f"reprojection impossible depuis {crs_label(source)} ({exc})", source)
 
@@ -170,7 +168,7 @@ def read_qpv(path: Path, *, crs: str | None = None) -> QpvFile:
             )
         raw_geometry = table.geometry.iloc[position]
         geometry = geometries[position]
-        problem = _geometry_problem(raw_geometry, geometry, source)
+        problem = geometry_problem(raw_geometry, geometry, source)
         if problem:
             row_errors.append(RowError(line, GEOMETRY_COLUMN, None, problem))
         if row_errors:
@@ -183,44 +181,6 @@ def read_qpv(path: Path, *, crs: str | None = None) -> QpvFile:
 
     vintage, records = _one_vintage(candidates, code_column, errors)
     return QpvFile(records, sorted_errors(errors), repaired, vintage, source)
-
-
-def _guess_source(geometry: gpd.GeoSeries) -> str | None:
-    bounds = geometry.bounds.dropna()
-    return guess_crs((bounds.minx + bounds.maxx) / 2, (bounds.miny + bounds.maxy) / 2)
-
-
-def _repair(geometry: BaseGeometry | None) -> tuple[bool, MultiPolygon | None]:
-    if geometry is None or geometry.is_empty:
-        return False, None
-    return not geometry.is_valid, to_multipolygon(geometry)
-
-
-def _to_wgs84(geometry: gpd.GeoSeries, source: str) -> tuple[list[bool], list[MultiPolygon | None]]:
-    """Repair in the source CRS, reproject, and repair again what reprojection broke."""
-    first = [_repair(g) for g in geometry]
-    series = gpd.GeoSeries([g for _, g in first], crs=source)
-    if source != WGS84:
-        series = series.to_crs(WGS84)
-    second = [_repair(g) for g in series]
-    flags = [a or b for (a, _), (b, _) in zip(first, second, strict=True)]
-    return flags, [g for _, g in second]
-
-
-def _geometry_problem(
-    raw: BaseGeometry | None, geometry: MultiPolygon | None, source: str
-) -> str | None:
-    if raw is None or raw.is_empty:
-        return "géométrie absente"
-    if raw.geom_type not in ("Polygon", "MultiPolygon"):
-        return f"géométrie de type {raw.geom_type} : un polygone est attendu"
-    if geometry is None:
-        return "géométrie invalide et irréparable"
-    minx, miny, maxx, maxy = raw.bounds
-    problem = diagnose_point((minx + maxx) / 2, (miny + maxy) / 2, source)
-    if problem and problem != "point hors de France métropolitaine":
-        return problem
-    return None
 
 
 def _one_vintage(
