@@ -18,6 +18,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# The agreed grade and divergence of `geo.grades.agreed_grade` / `is_divergent`, in SQL for the
+# layers and statistics; tests/app/test_grade_rule.py checks that both give the same answers.
 CAMPAIGN_RESIDENCE_VIEW = """
 CREATE VIEW campaign_residence AS
 SELECT ca.id AS campaign_id,
