@@ -143,7 +143,7 @@ def communes_geojson(conn: Connection, epci: str | None = None) -> bytes:
     """Commune outlines, lightly simplified: the offline base layer."""
     sql = """
         SELECT c.insee AS code, c.name, c.epci_siren,
-               ST_SimplifyPreserveTopology(c.geom, 0.0002) AS geom
+               ST_SimplifyPreserveTopology(c.geom, 0.0005) AS geom
         FROM commune c
         WHERE c.geom IS NOT NULL AND (CAST(:epci AS text) IS NULL OR c.epci_siren = :epci)
         ORDER BY c.insee

@@ -5,7 +5,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from app.api.deps import DbConnection
-from app.auth.deps import CurrentPrincipal
+from app.auth.deps import CurrentPrincipal, OptionalPrincipal
 from app.auth.passwords import verify_password
 from app.auth.roles import ROLE_LABELS
 from app.auth.sessions import (
@@ -71,6 +71,11 @@ def logout(response: Response) -> dict:
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)
     return {"status": "ok"}
+
+
+@router.get("/session", summary="Le compte connecté, ou null pour un visiteur anonyme")
+def session(principal: OptionalPrincipal) -> dict:
+    return {"account": describe(principal) if principal else None}
 
 
 @router.get("/me", summary="Le compte connecté")

@@ -4,6 +4,8 @@ from fastapi import APIRouter
 from sqlalchemy import text
 
 from app.api.deps import DbConnection
+from app.api.routes.auth import describe
+from app.auth.deps import OptionalPrincipal
 from app.settings import get_settings
 from geo.grades import GradeScale
 
@@ -18,7 +20,7 @@ SUMMARY_SQL = text(
 
 
 @router.get("/meta", summary="Légende, listes des filtres, fond de carte")
-def meta(conn: DbConnection) -> dict:
+def meta(conn: DbConnection, principal: OptionalPrincipal) -> dict:
     settings = get_settings()
     epci = conn.execute(
         text(
@@ -52,4 +54,5 @@ def meta(conn: DbConnection) -> dict:
         "bounds": bounds,
         "demo": bool(summary["demo"]),
         "qpv_sources": list(sources),
+        "account": describe(principal) if principal else None,
     }

@@ -1,0 +1,53 @@
+// Fetch helpers for the qualiparc API: JSON in, errors out as `ApiError` with a French message.
+import { STRINGS } from "../i18n.js";
+
+/** An API failure the user can read: `code` is the server's stable code, `message` is French. */
+export class ApiError extends Error {
+  constructor(message, { code = "erreur", status = 0 } = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** GET `path` with query `params` (URLSearchParams or plain object) and return its JSON body. */
+export async function getJSON(path, params = undefined, { signal } = {}) {
+  const query = params ? new URLSearchParams(params).toString() : "";
+  const url = query ? `${path}?${query}` : path;
+  let response;
+  try {
+    response = await fetch(url, { headers: { Accept: "application/json" }, signal });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError(STRINGS.errorNetwork, { code: "reseau" });
+  }
+  let body;
+  try {
+    body = await response.json();
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    const message = response.ok ? STRINGS.errorNotJson : STRINGS.errorServer(response.status);
+    throw new ApiError(message, { status: response.status });
+  }
+  if (!response.ok) {
+    const { code, message } = body?.error ?? {};
+    throw new ApiError(message || STRINGS.errorServer(response.status), {
+      code,
+      status: response.status,
+    });
+  }
+  return body;
+}
+
+export const fetchMeta = (options) => getJSON("/api/meta", undefined, options);
+
+/** Residences matching `params` (the filters as URLSearchParams): a GeoJSON FeatureCollection. */
+export const fetchResidences = (params, options) => getJSON("/api/residences", params, options);
+
+export const fetchQpv = (options) => getJSON("/api/qpv", undefined, options);
+
+export const fetchCommunes = (epci = undefined, options = undefined) =>
+  getJSON("/api/communes", epci ? { epci } : undefined, options);
+
+export const fetchEpci = (options) => getJSON("/api/epci", undefined, options);

@@ -1,0 +1,70 @@
+// Every French string of the interface, and the French number formats, in one place.
+
+const integerFormat = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 });
+
+/** 12345 → "12 345" (French grouping). */
+export function formatInteger(value) {
+  return integerFormat.format(value);
+}
+
+/** "1 résidence", "2 résidences" (French: 0 and 1 take the singular). */
+export function countOf(value, singular, plural) {
+  return `${formatInteger(value)} ${Math.abs(value) < 2 ? singular : plural}`;
+}
+
+export const STRINGS = {
+  demoBanner: "Données de démonstration : résidences, bailleurs, notes et QPV fictifs",
+  demoData: "données de démonstration",
+  loading: "Chargement de la carte…",
+  loadingResidences: "Chargement des résidences…",
+
+  filtersTitle: "Filtres",
+  filterEpci: "EPCI",
+  filterCommune: "Commune",
+  filterBailleur: "Bailleur",
+  filterGrade: "Note de vivre-ensemble",
+  filterQpv: "Situation par rapport aux QPV",
+  allEpci: "Tous les EPCI",
+  allCommunes: "Toutes les communes",
+  allBailleurs: "Tous les bailleurs",
+  qpvAll: "Tous",
+  qpvInside: "Dans un QPV",
+  qpvOutside: "Hors QPV",
+  resetFilters: "Réinitialiser les filtres",
+  noGradeSelected: "Aucune note cochée : aucune résidence affichée.",
+
+  legendTitle: "Vivre-ensemble",
+  legendResidences: "Résidences",
+  legendDwellings: "Logements",
+  legendTotal: "Total",
+
+  layerTerritory: "Limites des communes et EPCI",
+  layerOnline: "Fond de carte en ligne",
+  layerQpvOfficial: "QPV (périmètres officiels)",
+  layerQpvDemo: "QPV de démonstration (fictifs)",
+
+  dwelling: "logement",
+  dwellings: "logements",
+
+  popupCode: "Code",
+  popupBailleur: "Bailleur",
+  popupCommune: "Commune",
+  popupGrade: "Note",
+  ungraded: "Non qualifiée",
+  gradeHidden: "Note visible après connexion",
+  signIn: "Se connecter",
+  signOut: "Se déconnecter",
+  insideQpv: (name, code) => `Dans le QPV ${name} (${code})`,
+  distanceToQpv: (metres) => `À ${formatInteger(metres)} m du QPV le plus proche`,
+  band300m: "dans la bande de 300 m autour d'un QPV (TVA réduite, art. 278 sexies CGI)",
+  noQpvDistance: "Distance au QPV le plus proche inconnue",
+  qpvTooltip: (name, code) => `${name} (${code})`,
+
+  summary: (residences, dwellings) =>
+    `${countOf(residences, "résidence", "résidences")} · ` +
+    countOf(dwellings, "logement", "logements"),
+
+  errorNetwork: "Le serveur ne répond pas : vérifiez la connexion puis rechargez la page.",
+  errorServer: (status) => `Erreur du serveur (HTTP ${status}).`,
+  errorNotJson: "Réponse inattendue du serveur (ce n'est pas du JSON).",
+};

@@ -1,0 +1,92 @@
+// A legend control: classes with their counts of residences and dwellings, then plain symbols.
+import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
+import { STRINGS, formatInteger } from "../i18n.js";
+
+function cell(tag, text, className) {
+  const node = L.DomUtil.create(tag, className);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** "#rrggbb" and an opacity → "rgba(…)", to draw a translucent fill as the map does. */
+function translucent(hex, opacity) {
+  const [r, g, b] = [1, 3, 5].map((start) => Number.parseInt(hex.slice(start, start + 2), 16));
+  return `rgba(${r}, ${g}, ${b}, ${opacity})`;
+}
+
+function swatch(colour) {
+  const node = cell("span", undefined, "swatch");
+  node.style.backgroundColor = colour;
+  return node;
+}
+
+/**
+ * Options: `title`; `classes` as `[{key, label, colour}]` (one counted row each); `symbols` as
+ * `[{label, stroke, fill, fillOpacity, dashed}]` (outlines drawn on the map, not counted).
+ */
+export const Legend = L.Control.extend({
+  options: { position: "bottomright", title: "", classes: [], symbols: [] },
+
+  onAdd() {
+    const container = cell("section", undefined, "legend");
+    container.setAttribute("aria-label", this.options.title);
+    const table = cell("table", undefined, "legend__table");
+    table.append(cell("caption", this.options.title));
+    const head = table.createTHead().insertRow();
+    for (const text of ["", STRINGS.legendResidences, STRINGS.legendDwellings]) {
+      head.append(Object.assign(cell("th", text), { scope: "col" }));
+    }
+    const body = table.createTBody();
+    this._counts = new Map();
+    for (const { key, label, colour } of this.options.classes) {
+      const row = body.insertRow();
+      row.dataset.grade = key;
+      const name = Object.assign(cell("th"), { scope: "row" });
+      name.append(swatch(colour), cell("span", label));
+      const residences = cell("td", "–", "legend__count");
+      const dwellings = cell("td", "–", "legend__count");
+      row.append(name, residences, dwellings);
+      this._counts.set(key, { residences, dwellings });
+    }
+    const foot = table.createTFoot().insertRow();
+    foot.append(Object.assign(cell("th", STRINGS.legendTotal), { scope: "row" }));
+    this._total = {
+      residences: cell("td", "–", "legend__count"),
+      dwellings: cell("td", "–", "legend__count"),
+    };
+    foot.append(this._total.residences, this._total.dwellings);
+    container.append(table);
+
+    if (this.options.symbols.length) {
+      const list = cell("ul", undefined, "legend__symbols");
+      for (const { label, stroke, fill, fillOpacity = 1, dashed } of this.options.symbols) {
+        const item = cell("li");
+        const mark = cell("span", undefined, "swatch swatch--outline");
+        Object.assign(mark.style, {
+          borderColor: stroke,
+          borderStyle: dashed ? "dashed" : "solid",
+          backgroundColor: translucent(fill, fillOpacity),
+        });
+        item.append(mark, cell("span", label));
+        list.append(item);
+      }
+      container.append(list);
+    }
+    L.DomEvent.disableClickPropagation(container);
+    L.DomEvent.disableScrollPropagation(container);
+    return container;
+  },
+
+  /** Show `stats` as computed by `countByGrade`. */
+  update({ byGrade, residences, dwellings }) {
+    for (const [key, nodes] of this._counts) {
+      const counts = byGrade.get(key) ?? { residences: 0, dwellings: 0 };
+      nodes.residences.textContent = formatInteger(counts.residences);
+      nodes.dwellings.textContent = formatInteger(counts.dwellings);
+    }
+    this._total.residences.textContent = formatInteger(residences);
+    this._total.dwellings.textContent = formatInteger(dwellings);
+  },
+});
+
+export const legend = (options) => new Legend(options);

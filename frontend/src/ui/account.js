@@ -1,0 +1,36 @@
+// The account area of the page header: "Se connecter", or the signed-in account and "Se déconnecter".
+import { STRINGS } from "../i18n.js";
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|; )qp_csrf=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+async function signOut() {
+  await fetch("/api/auth/logout", { method: "POST", headers: { "X-CSRF-Token": csrfToken() } });
+  window.location.assign("/");
+}
+
+async function render(container) {
+  const response = await fetch("/api/auth/session", { headers: { Accept: "application/json" } });
+  const { account } = response.ok ? await response.json() : { account: null };
+  container.replaceChildren();
+  if (!account) {
+    const link = document.createElement("a");
+    link.href = `/connexion?next=${encodeURIComponent(window.location.pathname + window.location.search)}`;
+    link.textContent = STRINGS.signIn;
+    container.append(link);
+    return;
+  }
+  const who = document.createElement("span");
+  who.className = "site-header__who";
+  who.textContent = `${account.display_name || account.email} · ${account.role_label}`;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = STRINGS.signOut;
+  button.addEventListener("click", signOut);
+  container.append(who, button);
+}
+
+const container = document.getElementById("account");
+if (container) render(container);

@@ -1,0 +1,164 @@
+// The filters panel: EPCI, commune (narrowed by the EPCI), landlord, grade classes, QPV situation.
+import { STRINGS } from "../i18n.js";
+import { emptyFilters, gradeKey } from "../data/filters.js";
+
+function create(tag, attributes = {}, text = undefined) {
+  const node = Object.assign(document.createElement(tag), attributes);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function labelledSelect(id, label) {
+  const field = create("div", { className: "field" });
+  const select = create("select", { id, name: id.replace("filter-", "") });
+  field.append(create("label", { htmlFor: id }, label), select);
+  return { field, select };
+}
+
+function fillOptions(select, blankLabel, options, selected) {
+  select.replaceChildren(
+    create("option", { value: "" }, blankLabel),
+    ...options.map(({ value, label }) => create("option", { value }, label)),
+  );
+  select.value = options.some((option) => option.value === selected) ? selected : "";
+}
+
+const byName = (a, b) => a.label.localeCompare(b.label, "fr");
+
+/**
+ * Builds the filter form inside `container` from `/api/meta`, shows `filters`, and calls
+ * `onChange(filters)` each time the user changes one of them.
+ */
+export class FiltersPanel {
+  constructor(container, meta, filters, onChange) {
+    this.meta = meta;
+    this.gradeKeys = meta.legend.map((entry) => gradeKey(entry.grade));
+    this.onChange = onChange;
+
+    const form = create("form", { className: "filters", noValidate: true });
+    form.setAttribute("aria-label", STRINGS.filtersTitle);
+    form.addEventListener("submit", (event) => event.preventDefault());
+    form.append(create("h2", { className: "panel__title" }, STRINGS.filtersTitle));
+
+    const epci = labelledSelect("filter-epci", STRINGS.filterEpci);
+    const commune = labelledSelect("filter-commune", STRINGS.filterCommune);
+    const bailleur = labelledSelect("filter-bailleur", STRINGS.filterBailleur);
+    this.epci = epci.select;
+    this.commune = commune.select;
+    this.bailleur = bailleur.select;
+    fillOptions(
+      this.epci,
+      STRINGS.allEpci,
+      meta.epci.map((e) => ({ value: e.siren, label: e.name })).sort(byName),
+      "",
+    );
+    fillOptions(
+      this.bailleur,
+      STRINGS.allBailleurs,
+      meta.bailleurs.map((b) => ({ value: String(b.id), label: b.name })).sort(byName),
+      "",
+    );
+    form.append(epci.field, commune.field, bailleur.field);
+    form.append(this.gradeFieldset(), this.qpvFieldset());
+
+    const reset = create("button", { type: "button", className: "button" }, STRINGS.resetFilters);
+    reset.addEventListener("click", () => {
+      this.show(emptyFilters(this.gradeKeys));
+      this.changed();
+    });
+    form.append(reset);
+
+    this.epci.addEventListener("change", () => {
+      this.fillCommunes(this.commune.value);
+      this.changed();
+    });
+    for (const select of [this.commune, this.bailleur]) {
+      select.addEventListener("change", () => this.changed());
+    }
+    container.replaceChildren(form);
+    this.show(filters);
+  }
+
+  gradeFieldset() {
+    const fieldset = create("fieldset", { className: "field field--choices" });
+    fieldset.append(create("legend", {}, STRINGS.filterGrade));
+    this.gradeBoxes = this.meta.legend.map((entry) => {
+      const key = gradeKey(entry.grade);
+      const box = create("input", {
+        type: "checkbox",
+        name: "grade",
+        value: key,
+        id: `filter-grade-${key}`,
+      });
+      box.addEventListener("change", () => this.changed());
+      const swatch = create("span", { className: "swatch" });
+      swatch.style.backgroundColor = entry.colour;
+      const text = entry.grade === null ? entry.label : `${entry.grade} · ${entry.label}`;
+      const label = create("label", { htmlFor: box.id, className: "choice" });
+      label.append(box, swatch, create("span", {}, text));
+      fieldset.append(label);
+      return box;
+    });
+    return fieldset;
+  }
+
+  qpvFieldset() {
+    const fieldset = create("fieldset", { className: "field field--choices" });
+    fieldset.append(create("legend", {}, STRINGS.filterQpv));
+    const choices = [
+      ["", STRINGS.qpvAll],
+      ["true", STRINGS.qpvInside],
+      ["false", STRINGS.qpvOutside],
+    ];
+    this.qpvRadios = choices.map(([value, text]) => {
+      const radio = create("input", {
+        type: "radio",
+        name: "in_qpv",
+        value,
+        id: `filter-qpv-${value || "all"}`,
+      });
+      radio.addEventListener("change", () => this.changed());
+      const label = create("label", { htmlFor: radio.id, className: "choice" });
+      label.append(radio, create("span", {}, text));
+      fieldset.append(label);
+      return radio;
+    });
+    return fieldset;
+  }
+
+  /** The communes of the selected EPCI (all of them without one), keeping `selected` if listed. */
+  fillCommunes(selected) {
+    const epci = this.epci.value;
+    const options = this.meta.communes
+      .filter((c) => !epci || c.epci_siren === epci)
+      .map((c) => ({ value: c.insee, label: c.name }))
+      .sort(byName);
+    fillOptions(this.commune, STRINGS.allCommunes, options, selected);
+  }
+
+  /** Show `filters` in the form (values missing from the lists fall back to "all"). */
+  show(filters) {
+    this.epci.value = filters.epci;
+    if (this.epci.value !== filters.epci) this.epci.value = "";
+    this.fillCommunes(filters.commune);
+    this.bailleur.value = filters.bailleur;
+    if (this.bailleur.value !== filters.bailleur) this.bailleur.value = "";
+    for (const box of this.gradeBoxes) box.checked = filters.grades.includes(box.value);
+    for (const radio of this.qpvRadios) radio.checked = radio.value === filters.inQpv;
+  }
+
+  /** The filters as the form shows them. */
+  get value() {
+    return {
+      epci: this.epci.value,
+      commune: this.commune.value,
+      bailleur: this.bailleur.value,
+      grades: this.gradeBoxes.filter((box) => box.checked).map((box) => box.value),
+      inQpv: this.qpvRadios.find((radio) => radio.checked)?.value ?? "",
+    };
+  }
+
+  changed() {
+    this.onChange(this.value);
+  }
+}

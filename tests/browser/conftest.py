@@ -1,0 +1,89 @@
+"""Headless Chromium (Debian's) for the browser tests, with a page that records what it does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-gpu",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_log() -> dict[str, list[str]]:
+    """What the `page` saw: `external_requests` (URLs off this machine) and `console_errors`."""
+    return {"external_requests": [], "console_errors": []}
+
+
+@pytest.fixture
+def page(browser: Browser, page_log: dict[str, list[str]]) -> Iterator[Page]:
+    """A French, wall-sized page that logs external requests and console errors."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="fr-FR")
+    new_page = context.new_page()
+
+    def record_request(request: Request) -> None:
+        if not is_local(request.url):
+            page_log["external_requests"].append(request.url)
+
+    def record_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            page_log["console_errors"].append(f"{message.text} ({message.location.get('url')})")
+
+    new_page.on("request", record_request)
+    new_page.on("console", record_console)
+    new_page.on("pageerror", lambda error: page_log["console_errors"].append(str(error)))
+    yield new_page
+    context.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+ELU_EMAIL = "elu-carte@arras.test"
+ELU_PASSWORD = "vivre-ensemble-2026"
+CU_ARRAS = "200033579"
+
+
+@pytest.fixture(scope="session")
+def elu_credentials(demo_url: str) -> dict[str, str]:
+    """An elected official of the CU d'Arras, who may read its residences' grades."""
+    from sqlalchemy import create_engine, text
+
+    from app.auth.accounts import create_account
+    from app.database import sqlalchemy_url
+
+    engine = create_engine(sqlalchemy_url(demo_url))
+    with engine.begin() as conn:
+        known = conn.execute(text("SELECT 1 FROM account WHERE email = :e"), {"e": ELU_EMAIL})
+        if not known.first():
+            create_account(conn, ELU_EMAIL, "elu", [CU_ARRAS], password=ELU_PASSWORD)
+    engine.dispose()
+    return {"email": ELU_EMAIL, "password": ELU_PASSWORD}

@@ -1,0 +1,184 @@
+"""The map page in a real browser: markers, QPV, popups, filters kept in the URL, offline."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+CLICK_MARKER = """(code) => {
+    const map = window.qualiparc.map();
+    let latlng = null;
+    map.eachLayer((layer) => {
+        if (layer.feature?.properties?.code === code && layer.getLatLng) latlng = layer.getLatLng();
+    });
+    map.setView(latlng, 17, { animate: false });
+    const point = map.latLngToContainerPoint(latlng);
+    const rect = map.getContainer().getBoundingClientRect();
+    return { x: rect.left + point.x, y: rect.top + point.y };
+}"""
+
+
+def open_map(page: Page, url: str) -> list[dict]:
+    """Load the map and return the properties of the residences it shows."""
+    page.goto(url)
+    page.evaluate("() => window.qualiparc.ready")
+    return shown(page)
+
+
+def wait_ready(page: Page) -> None:
+    page.wait_for_function("() => window.qualiparc.state() === 'ready'", timeout=30_000)
+
+
+def shown(page: Page) -> list[dict]:
+    return page.evaluate("() => window.qualiparc.residences()")
+
+
+def plain(text: str) -> str:
+    """Text with French non-breaking spaces made plain."""
+    return re.sub(r"[\u00a0\u202f]", " ", text)
+
+
+def number(text: str) -> int:
+    """ "1 234" (French grouping, any space) → 1234."""
+    return int(re.sub(r"\D", "", text))
+
+
+def legend_counts(page: Page, row: str) -> tuple[int, int]:
+    """Residences and dwellings of a legend row: a grade key ("1", "none") or "total"."""
+    selector = ".legend tfoot td" if row == "total" else f".legend tr[data-grade='{row}'] td"
+    cells = page.locator(selector)
+    return number(cells.nth(0).inner_text()), number(cells.nth(1).inner_text())
+
+
+def assert_offline_and_clean(page_log: dict[str, list[str]]) -> None:
+    assert page_log["external_requests"] == []
+    assert page_log["console_errors"] == []
+
+
+def test_anonymous_map_shows_residences_qpv_popups_and_filters(
+    live_server: str, page: Page, page_log: dict[str, list[str]]
+) -> None:
+    residences = open_map(page, f"{live_server}/")
+    assert len(residences) > 10
+    assert page.evaluate("() => window.qualiparc.qpvCount()") > 0
+    dwellings = sum(r["nb_logements"] for r in residences)
+    assert legend_counts(page, "total") == (len(residences), dwellings)
+    assert legend_counts(page, "none") == (len(residences), dwellings)  # no grade when anonymous
+    summary = page.locator("#summary").inner_text()
+    assert number(summary.split("·")[0]) == len(residences)
+    assert number(summary.split("·")[1]) == dwellings
+    expect(page.locator("#demo-banner")).to_contain_text(
+        "Données de démonstration : résidences, bailleurs, notes et QPV fictifs"
+    )
+    expect(page.get_by_label("QPV de démonstration (fictifs)")).to_be_checked()
+
+    target = max(residences, key=lambda r: r["nb_logements"])
+    point = page.evaluate(CLICK_MARKER, target["code"])
+    page.mouse.click(point["x"], point["y"])
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text(target["name"])
+    expect(popup).to_contain_text(f"{target['nb_logements']} logements")
+    expect(popup).to_contain_text(target["commune_name"])
+    expect(popup).to_contain_text("Note visible après connexion")
+    expect(popup).to_contain_text("données de démonstration")
+    expect(page.locator("#grades-note")).to_be_visible()
+    expect(page.locator("#account")).to_contain_text("Se connecter")
+
+    inside = next(r for r in residences if r["qpv_code"])
+    text = page.evaluate("(code) => window.qualiparc.openPopup(code)", inside["code"])
+    assert f"Dans le QPV {inside['qpv_name']} ({inside['qpv_code']})" in text
+    near = [r for r in residences if r["near_qpv_300m"]]
+    far = [r for r in residences if not r["qpv_code"] and not r["near_qpv_300m"]]
+    for residence, in_band in ((near[0], True), (far[0], False)):
+        text = page.evaluate("(code) => window.qualiparc.openPopup(code)", residence["code"])
+        distance = f"{round(residence['distance_qpv_m']):,}".replace(",", " ")
+        assert f"À {distance} m du QPV le plus proche" in plain(text)
+        assert ("dans la bande de 300 m autour d'un QPV (TVA réduite" in text) == in_band
+        assert "quartier vécu" not in text
+
+    # Residences in a QPV, then one commune of them: the URL keeps both filters.
+    page.get_by_label("Dans un QPV").check()
+    wait_ready(page)
+    in_qpv = shown(page)
+    assert len(in_qpv) == sum(1 for r in residences if r["qpv_code"]) < len(residences)
+    assert all(r["qpv_code"] for r in in_qpv)
+    commune, expected = Counter(r["commune_insee"] for r in in_qpv).most_common(1)[0]
+    page.select_option("#filter-commune", commune)
+    wait_ready(page)
+    assert {(r["commune_insee"], bool(r["qpv_code"])) for r in shown(page)} == {(commune, True)}
+    assert len(shown(page)) == expected
+    assert f"commune={commune}" in page.url and "in_qpv=true" in page.url
+
+    reloaded = open_map(page, page.url)
+    assert len(reloaded) == expected
+    expect(page.locator("#filter-commune")).to_have_value(commune)
+    expect(page.get_by_label("Dans un QPV")).to_be_checked()
+    assert_offline_and_clean(page_log)
+
+
+def test_signed_in_elected_official_sees_and_filters_grades(
+    live_server: str,
+    page: Page,
+    page_log: dict[str, list[str]],
+    elu_credentials: dict[str, str],
+    artifacts: Path,
+) -> None:
+    login = page.request.post(f"{live_server}/api/auth/login", data=elu_credentials)
+    assert login.ok
+    residences = open_map(page, f"{live_server}/")
+    counts = Counter(r["grade"] for r in residences)
+    assert {1, 2, 3, 4} <= set(counts)
+    for grade in (1, 2, 3, 4):
+        dwellings = sum(r["nb_logements"] for r in residences if r["grade"] == grade)
+        assert legend_counts(page, str(grade)) == (counts[grade], dwellings)
+    page.screenshot(path=str(artifacts / "map.png"))
+
+    graded = next(r for r in residences if r["grade"] == 1)
+    text = page.evaluate("(code) => window.qualiparc.openPopup(code)", graded["code"])
+    assert "Note 1 — Vivre-ensemble très fragile" in text
+    expect(page.locator("#grades-note")).to_be_hidden()
+    expect(page.locator("#account")).to_contain_text("Se déconnecter")
+
+    for key in ("1", "3", "4", "none"):
+        page.locator(f"#filter-grade-{key}").uncheck()
+    wait_ready(page)
+    fragile = shown(page)
+    assert len(fragile) == counts[2] < len(residences)
+    assert {r["grade"] for r in fragile} == {2}
+    assert legend_counts(page, "total")[0] == counts[2]
+    assert "grade=2" in page.url
+    page.screenshot(path=str(artifacts / "map-grade-2.png"))
+
+    page.locator("#filter-grade-2").uncheck()
+    wait_ready(page)
+    assert shown(page) == []
+    expect(page.locator("#summary")).to_contain_text("Aucune note cochée")
+
+    page.get_by_role("button", name="Réinitialiser les filtres").click()
+    wait_ready(page)
+    assert len(shown(page)) == len(residences)
+    assert "?" not in page.url
+    assert_offline_and_clean(page_log)
+
+
+def test_api_errors_are_shown_in_french(
+    live_server: str, page: Page, page_log: dict[str, list[str]]
+) -> None:
+    message = "commune « 99999 » inconnue : choisissez une commune de la liste."
+    body = json.dumps({"error": {"code": "parametre_invalide", "message": message}})
+    page.route(
+        "**/api/residences*",
+        lambda route: route.fulfill(status=422, content_type="application/json", body=body),
+    )
+    page.goto(f"{live_server}/")
+    page.wait_for_function("() => window.qualiparc.state() === 'error'")
+    expect(page.get_by_role("alert")).to_have_text(message)
+    assert page_log["external_requests"] == []
+    assert all("422" in error for error in page_log["console_errors"])
