@@ -1,13 +1,10 @@
-"""Engine and sessions: one pool per process, pointed at the configured or the local database."""
+"""The engine: one pool per process, pointed at the configured or the local database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import Engine, create_engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from app.cluster import LocalCluster
 from app.settings import get_settings
@@ -38,21 +35,3 @@ def get_engine(url: str | None = None) -> Engine:
         max_overflow=10,
         pool_pre_ping=True,
     )
-
-
-def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
-    return sessionmaker(engine or get_engine(), expire_on_commit=False)
-
-
-@contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A session committed on success and rolled back on any error: all or nothing."""
-    session = session_factory(engine)()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()

@@ -8,9 +8,8 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
-from app.database import get_engine, session_factory
+from app.database import get_engine
 from app.errors import InvalidParameter
 from app.layers import ResidenceFilter
 from geo.grades import GRADES
@@ -25,21 +24,7 @@ def get_connection() -> Iterator[Connection]:
         yield conn
 
 
-def get_session() -> Iterator[Session]:
-    """A session for the request, committed when the handler succeeds."""
-    session = session_factory()()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
 DbConnection = Annotated[Connection, Depends(get_connection)]
-DbSession = Annotated[Session, Depends(get_session)]
 
 
 def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
