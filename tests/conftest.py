@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import itertools
 import os
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import Engine, create_engine
 
-from app.cluster import LocalCluster, free_port
+from app.cluster import LocalCluster
 from app.database import get_engine, sqlalchemy_url
 from app.settings import PROJECT_ROOT, get_settings
+from tests.servers import running_app
 
 TEMPLATE_DB = "qualiparc_template"
 DEMO_DB = "qualiparc_demo"
@@ -118,27 +115,5 @@ def demo_client(demo_url: str):
 @pytest.fixture(scope="session")
 def live_server(demo_url: str) -> Iterator[str]:
     """The app served by uvicorn (two workers) on the demo database; yields its base URL."""
-    port = free_port()
-    env = dict(os.environ, QUALIPARC_DATABASE_URL=demo_url)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "2"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"Le serveur de test n'a pas démarré : {process.stderr.read()}")
-        time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
+    with running_app(demo_url, workers=2) as base:
+        yield base
