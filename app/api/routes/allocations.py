@@ -1,0 +1,63 @@
+"""Allocation targets of the law (signed-in partners) and the EPCI's CIA settings."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from app.allocations import allocation_targets, check_level, epci_policy, save_epci_policy
+from app.api.deps import SIREN_RE, DbConnection
+from app.auth.deps import CurrentPrincipal
+from app.errors import Forbidden, InvalidParameter
+
+router = APIRouter(prefix="/api", tags=["attributions"])
+
+
+def _check_siren(siren: str) -> str:
+    if not SIREN_RE.match(siren):
+        raise InvalidParameter(f"SIREN « {siren} » invalide : 9 chiffres attendus.")
+    return siren
+
+
+@router.get("/allocation-targets", summary="Objectifs légaux d'attribution (art. L441-1 CCH)")
+def list_allocation_targets(
+    conn: DbConnection,
+    principal: CurrentPrincipal,
+    level: Annotated[str, Query(description="Niveau : epci, commune ou bailleur")] = "epci",
+    year: Annotated[
+        int | None, Query(description="Année (défaut : la dernière importée)", ge=2000, le=2100)
+    ] = None,
+) -> list[dict]:
+    check_level(level)
+    return allocation_targets(conn, level, year, visible=principal.residence_clause())
+
+
+@router.get("/epci/{siren}/policy", summary="Taux de la CIA et libellés des peuplements cibles")
+def get_policy(conn: DbConnection, siren: str) -> dict:
+    return epci_policy(conn, _check_siren(siren))
+
+
+class PolicyUpdate(BaseModel):
+    """Fields left out keep their value; a blank label restores the default one."""
+
+    target_outside_qpv: float | None = Field(None, description="Hors QPV, ex. 0.25")
+    target_inside_qpv: float | None = Field(None, description="En QPV, ex. 0.5")
+    peuplement_labels: dict[str, str] | None = Field(None, description="Libellé par type")
+
+
+@router.put("/epci/{siren}/policy", summary="Modifier les réglages de l'EPCI (administrateur)")
+def put_policy(
+    conn: DbConnection, principal: CurrentPrincipal, siren: str, update: PolicyUpdate
+) -> dict:
+    _check_siren(siren)
+    if not principal.administers(siren):
+        raise Forbidden("Seul un administrateur de cet EPCI peut modifier ses réglages.")
+    policy = save_epci_policy(
+        conn,
+        siren,
+        target_outside_qpv=update.target_outside_qpv,
+        target_inside_qpv=update.target_inside_qpv,
+        labels=update.peuplement_labels,
+    )
+    conn.commit()
+    return policy

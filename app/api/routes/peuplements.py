@@ -1,0 +1,35 @@
+"""Residences with their target population type and rebalancing need (GeoJSON)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from app.api.deps import SIREN_RE, DbConnection
+from app.auth.deps import OptionalPrincipal
+from app.errors import InvalidParameter
+from app.quartiers import peuplements_geojson
+
+router = APIRouter(prefix="/api", tags=["quartiers"])
+
+GEOJSON = "application/geo+json"
+
+
+@router.get(
+    "/peuplements",
+    summary="Peuplements cibles et besoin de rééquilibrage par résidence (GeoJSON)",
+    response_class=Response,
+)
+def list_peuplements(
+    conn: DbConnection,
+    principal: OptionalPrincipal,
+    campaign: Annotated[
+        int | None, Query(description="Campagne (défaut : la dernière de chaque EPCI)")
+    ] = None,
+    epci: Annotated[str | None, Query(description="SIREN de l'EPCI")] = None,
+) -> Response:
+    """Types and needs derive from grades: only the residences the caller may see (none when
+    anonymous)."""
+    if epci and not SIREN_RE.match(epci):
+        raise InvalidParameter(f"epci « {epci} » invalide : un SIREN a 9 chiffres.")
+    visible = principal.residence_clause() if principal else None
+    return Response(peuplements_geojson(conn, campaign, epci, visible=visible), media_type=GEOJSON)

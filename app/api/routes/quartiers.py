@@ -1,0 +1,33 @@
+"""Quartier aggregates of a campaign as GeoJSON: the choropleth of the analysis page."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from app.api.deps import DbConnection
+from app.auth.deps import OptionalPrincipal
+from app.quartiers import check_campaign, check_level, quartiers_geojson
+
+router = APIRouter(prefix="/api", tags=["quartiers"])
+
+GEOJSON = "application/geo+json"
+
+
+@router.get(
+    "/quartiers",
+    summary="Agrégats par quartier (GeoJSON) : notes, part fragile, besoin de rééquilibrage",
+    response_class=Response,
+)
+def list_quartiers(
+    conn: DbConnection,
+    principal: OptionalPrincipal,
+    level: Annotated[str, Query(description="Niveau : qpv, iris, commune ou epci")] = "commune",
+    campaign: Annotated[
+        int | None, Query(description="Campagne (défaut : la dernière de chaque EPCI)")
+    ] = None,
+) -> Response:
+    check_level(level)
+    visible = principal.residence_clause() if principal else None
+    if campaign is not None:
+        check_campaign(conn, campaign, level, visible)
+    return Response(quartiers_geojson(conn, level, campaign, visible=visible), media_type=GEOJSON)

@@ -1,0 +1,448 @@
+"""Quartier aggregates of a campaign (QPV, IRIS, commune, EPCI) and the peuplement layer.
+
+Aggregates are computed by PostGIS from the `campaign_residence` view (the one place of the
+agreed grade); the rebalancing need and the target population type come from `geo/`.
+
+Who sees what (`visible` is the SQL condition, on residence `r` and landlord `b`, of the
+residences whose grades the caller may see — `Principal.residence_clause()` — or None for an
+anonymous caller):
+
+- campaigns: a signed-in caller sees the campaigns of every EPCI where it sees a residence; any
+  caller sees a campaign whose `published_level` is the level asked or a finer one
+  (iris < qpv < commune < epci: publishing QPV figures also publishes commune and EPCI ones);
+- statistical secret (Cartographie OPS rule), for a unit where the caller may not see every
+  residence: when fewer than 11 of its residences have an agreed grade, every figure derived
+  from grades (mean grade, distribution, fragile and unqualified shares, rebalancing need) is
+  hidden and `secret` is true; otherwise each class of the distribution counting 1 to 10
+  dwellings is hidden, and so is the fragile share when 1 to 10 dwellings are fragile; the
+  EPCI's fragile share used as reference follows the same rule. The rebalancing need is then
+  computed from the figures shown. The stock counts (residences, dwellings: public in RPLS)
+  stay.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from app.errors import Forbidden, InvalidParameter, NotAuthenticated, NotFound
+from app.layers import feature_collection
+from geo.allocation_rules import SECRECY_THRESHOLD, is_secret
+from geo.grades import FRAGILE_GRADES, GRADES
+from geo.peuplement import LOCATION_LABELS, location_of, peuplement_labels, peuplement_type
+from geo.peuplement import TYPES as PEUPLEMENT_TYPES
+from geo.rebalancing import quartier_need, residence_need
+
+LEVELS = ("qpv", "iris", "commune", "epci")
+FINENESS = {"iris": 0, "qpv": 1, "commune": 2, "epci": 3}
+"""Publishing a level publishes the coarser ones too."""
+
+Visible = tuple[str, dict] | None
+
+_FRAGILE = ", ".join(str(g) for g in FRAGILE_GRADES)
+
+_UNITS = {
+    "qpv": """
+        SELECT q.code, q.name, camp.id AS campaign_id, camp.epci_siren, q.geom
+        FROM camp JOIN epci e ON e.siren = camp.epci_siren
+        JOIN qpv q ON q.communes && ARRAY(SELECT c.insee FROM commune c
+                                          WHERE c.epci_siren = camp.epci_siren)::varchar[]
+                   OR (e.geom IS NOT NULL AND ST_Intersects(e.geom, ST_PointOnSurface(q.geom)))
+                   OR EXISTS (SELECT 1 FROM residence r
+                              WHERE r.qpv_code = q.code AND r.epci_siren = camp.epci_siren)
+    """,
+    "iris": """
+        SELECT i.code, i.name, camp.id AS campaign_id, camp.epci_siren,
+               ST_SimplifyPreserveTopology(i.geom, 0.00005) AS geom
+        FROM camp JOIN commune c ON c.epci_siren = camp.epci_siren
+        JOIN iris i ON i.commune_insee = c.insee
+    """,
+    "commune": """
+        SELECT c.insee AS code, c.name, camp.id AS campaign_id, camp.epci_siren,
+               ST_SimplifyPreserveTopology(c.geom, 0.0002) AS geom
+        FROM camp JOIN commune c ON c.epci_siren = camp.epci_siren
+    """,
+    "epci": """
+        SELECT e.siren AS code, e.name, camp.id AS campaign_id, camp.epci_siren,
+               ST_SimplifyPreserveTopology(e.geom, 0.0003) AS geom
+        FROM camp JOIN epci e ON e.siren = camp.epci_siren
+    """,
+}
+_UNIT_OF_RESIDENCE = {
+    "qpv": "r.qpv_code",
+    "iris": "r.iris_code",
+    "commune": "r.commune_insee",
+    "epci": "r.epci_siren",
+}
+
+AGGREGATES_SQL = """
+WITH camp AS ({campaigns}),
+units AS ({units}),
+res AS (
+    SELECT cr.campaign_id, {unit_key} AS unit_code, r.nb_logements AS n,
+           cr.agreed_grade AS g, r.qpv_code IS NOT NULL AS in_qpv, {visible} AS visible
+    FROM camp
+    JOIN campaign_residence cr ON cr.campaign_id = camp.id
+    JOIN residence r ON r.id = cr.residence_id
+    JOIN bailleur b ON b.id = r.bailleur_id
+),
+reference AS (
+    SELECT campaign_id,
+           sum(n) FILTER (WHERE g IN ({fragile}))::float
+             / nullif(sum(n) FILTER (WHERE g IS NOT NULL), 0) AS share,
+           count(g) AS graded, sum(n) FILTER (WHERE g IN ({fragile})) AS fragile,
+           bool_and(visible) AS in_scope
+    FROM res GROUP BY campaign_id
+)
+SELECT u.code, u.name, u.campaign_id, u.epci_siren,
+       count(res.unit_code) AS nb_residences,
+       count(res.g) AS nb_residences_graded,
+       COALESCE(sum(res.n), 0) AS nb_logements,
+       COALESCE(sum(res.n) FILTER (WHERE res.g IS NOT NULL), 0) AS nb_logements_graded,
+       sum(res.n * res.g)::float / nullif(sum(res.n) FILTER (WHERE res.g IS NOT NULL), 0)
+           AS mean_grade,
+       {distribution},
+       sum(res.n) FILTER (WHERE res.g IN ({fragile}))::float
+           / nullif(sum(res.n) FILTER (WHERE res.g IS NOT NULL), 0) AS fragile_share,
+       sum(res.n) FILTER (WHERE res.g IS NULL)::float / nullif(sum(res.n), 0)
+           AS unqualified_share,
+       sum(res.n) FILTER (WHERE res.in_qpv)::float / nullif(sum(res.n), 0) AS qpv_share,
+       COALESCE(bool_and(res.visible), true) AS in_scope,
+       min(CASE WHEN reference.in_scope OR (reference.graded >= {threshold}
+                     AND reference.fragile NOT BETWEEN 1 AND {threshold} - 1)
+                THEN reference.share END) AS epci_fragile_share
+FROM units u
+LEFT JOIN res ON res.campaign_id = u.campaign_id AND res.unit_code = u.code
+LEFT JOIN reference ON reference.campaign_id = u.campaign_id
+GROUP BY u.code, u.name, u.campaign_id, u.epci_siren
+ORDER BY u.epci_siren, u.code
+"""
+
+GRADE_FIGURES = (
+    "mean_grade",
+    "grade_distribution",
+    "fragile_share",
+    "unqualified_share",
+    "rebalancing_need",
+    "rebalancing_label",
+    "rebalancing_reasons",
+)
+"""What the statistical secret hides about a unit."""
+
+_FEATURE_COLUMNS = (
+    ("code", "text"),
+    ("name", "text"),
+    ("level", "text"),
+    ("campaign_id", "int"),
+    ("epci_siren", "text"),
+    ("nb_residences", "int"),
+    ("nb_residences_graded", "int"),
+    ("nb_logements", "bigint"),
+    ("nb_logements_graded", "bigint"),
+    ("mean_grade", "float8"),
+    ("grade_distribution", "jsonb"),
+    ("fragile_share", "float8"),
+    ("unqualified_share", "float8"),
+    ("qpv_share", "float8"),
+    ("epci_fragile_share", "float8"),
+    ("rebalancing_need", "int"),
+    ("rebalancing_label", "text"),
+    ("rebalancing_reasons", "jsonb"),
+    ("secret", "boolean"),
+)
+
+
+def check_level(level: str) -> str:
+    if level not in LEVELS:
+        raise InvalidParameter(f"niveau « {level} » inconnu : attendu {', '.join(LEVELS)}.")
+    return level
+
+
+def _published_levels(level: str) -> list[str]:
+    return [other for other in LEVELS if FINENESS[other] <= FINENESS[level]]
+
+
+def _access(visible: Visible) -> tuple[str, dict]:
+    """SQL condition on campaign `c` of the campaigns the caller may aggregate (see module doc)."""
+    published = "c.published_level = ANY(:published_levels)"
+    if visible is None:
+        return published, {}
+    clause, params = visible
+    return (
+        f"({published} OR EXISTS (SELECT 1 FROM residence r JOIN bailleur b ON b.id = r.bailleur_id"
+        f" WHERE r.epci_siren = c.epci_siren AND {clause}))",
+        params,
+    )
+
+
+def campaigns_sql(level: str, campaign_id: int | None, visible: Visible) -> tuple[str, dict]:
+    """The campaign asked, or the latest one of each EPCI, among those the caller may see."""
+    access, params = _access(visible)
+    sql = f"""
+        SELECT DISTINCT ON (c.epci_siren) c.id, c.epci_siren
+        FROM campaign c
+        WHERE (CAST(:campaign AS int) IS NULL OR c.id = :campaign) AND {access}
+        ORDER BY c.epci_siren, c.year DESC, c.id DESC
+    """
+    return sql, {**params, "campaign": campaign_id, "published_levels": _published_levels(level)}
+
+
+def check_campaign(conn: Connection, campaign_id: int, level: str, visible: Visible) -> None:
+    """Raise NotFound for an unknown campaign, 401/403 when the caller may not aggregate it."""
+    exists = conn.execute(
+        text("SELECT EXISTS (SELECT 1 FROM campaign WHERE id = :id)"), {"id": campaign_id}
+    ).scalar_one()
+    if not exists:
+        raise NotFound(f"Campagne {campaign_id} introuvable.")
+    sql, params = campaigns_sql(level, campaign_id, visible)
+    if conn.execute(text(sql), params).first() is None:
+        message = (
+            f"Les agrégats de la campagne {campaign_id} au niveau « {level} » ne sont pas publiés."
+        )
+        if visible is None:
+            raise NotAuthenticated(message + " Connectez-vous pour les voir.")
+        raise Forbidden(message + " Ils sont réservés aux partenaires de l'EPCI.")
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _finish(row: dict, level: str) -> dict:
+    """Round, apply the statistical secret, then add the rebalancing need of what is shown."""
+    distribution = {str(g): int(row.pop(f"g{g}")) for g in GRADES}
+    in_scope = row.pop("in_scope")
+    result = {
+        **row,
+        "level": level,
+        "mean_grade": _rounded(row["mean_grade"], 3),
+        "grade_distribution": distribution,
+        "fragile_share": _rounded(row["fragile_share"], 4),
+        "unqualified_share": _rounded(row["unqualified_share"], 4),
+        "qpv_share": _rounded(row["qpv_share"], 4),
+        "epci_fragile_share": _rounded(row["epci_fragile_share"], 4),
+        "secret": False,
+    }
+    if not in_scope:
+        if result["nb_residences_graded"] < SECRECY_THRESHOLD:
+            result.update(dict.fromkeys(GRADE_FIGURES), nb_logements_graded=None, secret=True)
+            return result
+        result["grade_distribution"] = {
+            g: (None if is_secret(count) else count) for g, count in distribution.items()
+        }
+        if is_secret(sum(distribution[str(g)] for g in FRAGILE_GRADES)):
+            result["fragile_share"] = None
+    need = quartier_need(
+        result["mean_grade"],
+        result["fragile_share"],
+        result["epci_fragile_share"],
+        result["qpv_share"],
+    )
+    result.update(
+        rebalancing_need=need.level,
+        rebalancing_label=need.label,
+        rebalancing_reasons=need.reasons,
+    )
+    return result
+
+
+def quartier_rows(
+    conn: Connection, level: str, campaign_id: int | None = None, *, visible: Visible = None
+) -> list[dict]:
+    """One row per unit of `level` in the campaign (default: latest visible one of each EPCI).
+
+    Keys: code, name, level, campaign_id, epci_siren, nb_residences, nb_residences_graded,
+    nb_logements, nb_logements_graded, mean_grade (dwelling-weighted, among graded),
+    grade_distribution ({"1": dwellings, …}), fragile_share (dwellings graded 1–2 among graded),
+    unqualified_share (dwellings without agreed grade), qpv_share (dwellings inside a QPV),
+    epci_fragile_share, rebalancing_need (0–2 or None), rebalancing_label, rebalancing_reasons,
+    secret. Units without residence appear with zeros and nulls.
+    """
+    check_level(level)
+    campaigns, params = campaigns_sql(level, campaign_id, visible)
+    visible_sql = "false"
+    if visible is not None:
+        visible_sql = f"({visible[0]})"
+        params = {**visible[1], **params}
+    distribution = ",\n       ".join(
+        f"COALESCE(sum(res.n) FILTER (WHERE res.g = {g}), 0) AS g{g}" for g in GRADES
+    )
+    sql = AGGREGATES_SQL.format(
+        campaigns=campaigns,
+        units=_UNITS[level],
+        unit_key=_UNIT_OF_RESIDENCE[level],
+        visible=visible_sql,
+        fragile=_FRAGILE,
+        distribution=distribution,
+        threshold=SECRECY_THRESHOLD,
+    )
+    rows = conn.execute(text(sql), params).mappings().all()
+    return [_finish(dict(row), level) for row in rows]
+
+
+def _recordset(rows: list[dict], columns: tuple[tuple[str, str], ...]) -> tuple[str, dict]:
+    """SQL reading `rows` back as a typed record set (param `:rows`), joined on `code`."""
+    definition = ", ".join(f"{name} {kind}" for name, kind in columns)
+    sql = f"jsonb_to_recordset(CAST(:rows AS jsonb)) AS p({definition})"
+    return sql, {"rows": json.dumps([{n: row.get(n) for n, _ in columns} for row in rows])}
+
+
+def quartiers_geojson(
+    conn: Connection, level: str, campaign_id: int | None = None, *, visible: Visible = None
+) -> bytes:
+    """The rows of `quartier_rows` as a GeoJSON FeatureCollection (geometry built by PostGIS)."""
+    rows = quartier_rows(conn, level, campaign_id, visible=visible)
+    recordset, params = _recordset(rows, _FEATURE_COLUMNS)
+    sql = f"""
+        WITH camp AS (SELECT id, epci_siren FROM campaign WHERE id = ANY(:campaign_ids))
+        SELECT p.*, u.geom
+        FROM {recordset}
+        JOIN ({_UNITS[level]}) u ON u.code = p.code AND u.campaign_id = p.campaign_id
+        ORDER BY p.epci_siren, p.code
+    """
+    params["campaign_ids"] = sorted({row["campaign_id"] for row in rows})
+    return feature_collection(conn, sql, params)
+
+
+# --- Peuplement layer ---------------------------------------------------------------------------
+
+PEUPLEMENT_SQL = """
+WITH camp AS (
+    SELECT DISTINCT ON (c.epci_siren) c.id, c.epci_siren
+    FROM campaign c
+    WHERE (CAST(:campaign AS int) IS NULL OR c.id = :campaign)
+      AND (CAST(:epci AS text) IS NULL OR c.epci_siren = :epci)
+    ORDER BY c.epci_siren, c.year DESC, c.id DESC
+),
+res AS (
+    SELECT r.id, r.code, r.commune_insee, r.qpv_code, r.near_qpv_300m, r.nb_logements AS n,
+           camp.id AS campaign_id, camp.epci_siren, cr.agreed_grade AS g, {visible} AS visible
+    FROM camp
+    JOIN campaign_residence cr ON cr.campaign_id = camp.id
+    JOIN residence r ON r.id = cr.residence_id
+    JOIN bailleur b ON b.id = r.bailleur_id
+),
+by_qpv AS (
+    SELECT campaign_id, qpv_code, count(g) AS graded,
+           sum(n) FILTER (WHERE g IN ({fragile}))::float
+             / nullif(sum(n) FILTER (WHERE g IS NOT NULL), 0) AS share
+    FROM res WHERE qpv_code IS NOT NULL GROUP BY campaign_id, qpv_code
+),
+by_commune AS (
+    SELECT campaign_id, commune_insee, count(g) AS graded,
+           sum(n) FILTER (WHERE g IN ({fragile}))::float
+             / nullif(sum(n) FILTER (WHERE g IS NOT NULL), 0) AS share
+    FROM res GROUP BY campaign_id, commune_insee
+),
+by_epci AS (
+    SELECT campaign_id,
+           sum(n) FILTER (WHERE g IN ({fragile}))::float
+             / nullif(sum(n) FILTER (WHERE g IS NOT NULL), 0) AS share
+    FROM res GROUP BY campaign_id
+)
+SELECT res.code, res.campaign_id, res.epci_siren, res.qpv_code IS NOT NULL AS in_qpv,
+       res.near_qpv_300m, res.g AS grade,
+       CASE WHEN res.qpv_code IS NOT NULL THEN q.share ELSE cm.share END AS quartier_share,
+       CASE WHEN res.qpv_code IS NOT NULL THEN q.graded ELSE cm.graded END AS quartier_graded,
+       e.share AS epci_share, COALESCE(p.peuplement_labels::jsonb, '{{}}') AS labels
+FROM res
+LEFT JOIN by_qpv q ON q.campaign_id = res.campaign_id AND q.qpv_code = res.qpv_code
+LEFT JOIN by_commune cm ON cm.campaign_id = res.campaign_id AND cm.commune_insee = res.commune_insee
+LEFT JOIN by_epci e ON e.campaign_id = res.campaign_id
+LEFT JOIN epci_policy p ON p.epci_siren = res.epci_siren
+WHERE res.visible
+"""
+
+_PEUPLEMENT_COLUMNS = (
+    ("code", "text"),
+    ("campaign_id", "int"),
+    ("location", "text"),
+    ("location_label", "text"),
+    ("grade", "int"),
+    ("peuplement", "text"),
+    ("peuplement_label", "text"),
+    ("peuplement_colour", "text"),
+    ("rebalancing_need", "int"),
+    ("rebalancing_label", "text"),
+    ("rebalancing_reasons", "jsonb"),
+)
+_COLOURS = {t.code: t.colour for t in PEUPLEMENT_TYPES}
+
+
+def _peuplement(row: dict, labels: dict[str, str]) -> dict:
+    location = location_of(row["in_qpv"], row["near_qpv_300m"])
+    kind = peuplement_type(row["grade"], location)
+    quartier_share = row["quartier_share"]
+    if (row["quartier_graded"] or 0) < SECRECY_THRESHOLD:
+        quartier_share = None
+    need = residence_need(row["grade"], location, quartier_share, row["epci_share"])
+    return {
+        "code": row["code"],
+        "campaign_id": row["campaign_id"],
+        "epci_siren": row["epci_siren"],
+        "location": location,
+        "location_label": LOCATION_LABELS[location],
+        "grade": row["grade"],
+        "peuplement": kind,
+        "peuplement_label": labels[kind] if kind else None,
+        "peuplement_colour": _COLOURS[kind] if kind else None,
+        "rebalancing_need": need.level,
+        "rebalancing_label": need.label,
+        "rebalancing_reasons": need.reasons,
+    }
+
+
+def peuplement_rows(
+    conn: Connection,
+    campaign_id: int | None = None,
+    epci: str | None = None,
+    *,
+    visible: Visible = None,
+) -> list[dict]:
+    """Target population type and rebalancing need of the residences within `visible` in the
+    campaign (default: latest of each EPCI). Both derive from grades: none for anonymous callers.
+
+    The concentration criterion of a residence uses its QPV's (or commune's) fragile share only
+    when that unit has at least 11 graded residences, so that no reason reveals a few grades.
+    """
+    if visible is None:
+        return []
+    sql = PEUPLEMENT_SQL.format(visible=f"({visible[0]})", fragile=_FRAGILE)
+    rows = conn.execute(text(sql), {**visible[1], "campaign": campaign_id, "epci": epci})
+    labels: dict[str, dict[str, str]] = {}
+    result = []
+    for row in rows.mappings():
+        siren = row["epci_siren"]
+        if siren not in labels:
+            labels[siren] = peuplement_labels(row["labels"])
+        result.append(_peuplement(dict(row), labels[siren]))
+    return result
+
+
+def peuplements_geojson(
+    conn: Connection,
+    campaign_id: int | None = None,
+    epci: str | None = None,
+    *,
+    visible: Visible = None,
+) -> bytes:
+    """Residences with their peuplement type and rebalancing need, as GeoJSON."""
+    rows = peuplement_rows(conn, campaign_id, epci, visible=visible)
+    recordset, params = _recordset(rows, _PEUPLEMENT_COLUMNS)
+    sql = f"""
+        SELECT p.code, r.name, b.name AS bailleur, r.commune_insee, c.name AS commune_name,
+               r.epci_siren, r.nb_logements, r.qpv_code, q.name AS qpv_name,
+               round(r.distance_qpv_m::numeric, 0) AS distance_qpv_m, r.near_qpv_300m,
+               p.campaign_id, p.location, p.location_label, p.grade, p.peuplement,
+               p.peuplement_label, p.peuplement_colour, p.rebalancing_need,
+               p.rebalancing_label, p.rebalancing_reasons, r.is_demo, r.geom
+        FROM {recordset}
+        JOIN residence r ON r.code = p.code
+        JOIN bailleur b ON b.id = r.bailleur_id
+        JOIN commune c ON c.insee = r.commune_insee
+        LEFT JOIN qpv q ON q.code = r.qpv_code
+        ORDER BY r.code
+    """
+    return feature_collection(conn, sql, params)

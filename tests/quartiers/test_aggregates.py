@@ -1,0 +1,210 @@
+"""Quartier aggregates on the hand-made Lille territory, against values computed by hand."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from app.placement import place_residences
+from app.quartiers import peuplement_rows, quartier_rows
+from tests.quartiers.conftest import LILLE, MEL, QPV_A, QPV_B, VILLENEUVE, add_residence, grade
+
+EVERYTHING = ("true", {})
+
+
+def by_code(rows: list[dict]) -> dict[str, dict]:
+    return {row["code"]: row for row in rows}
+
+
+def test_placement_of_the_border_and_nearby_residences(territory):
+    with territory.engine.connect() as conn:
+        placed = {
+            code: (qpv, near)
+            for code, qpv, near in conn.execute(
+                text("SELECT code, qpv_code, near_qpv_300m FROM residence")
+            )
+        }
+    assert placed["R3"] == (QPV_A, False)  # exactly on the eastern edge: inside
+    assert placed["R4"] == (None, True)  # 200 m east: the 300 m band
+    assert placed["R5"] == (None, False)
+
+
+def test_qpv_aggregates(territory):
+    rows = by_code(quartier_rows(territory.engine.connect(), "qpv", visible=EVERYTHING))
+    assert set(rows) == {QPV_A, QPV_B}
+    a = rows[QPV_A]
+    assert (a["nb_residences"], a["nb_logements"]) == (3, 120)
+    assert (a["nb_residences_graded"], a["nb_logements_graded"]) == (2, 100)
+    assert a["mean_grade"] == pytest.approx((40 * 1 + 60 * 3) / 100)
+    assert a["grade_distribution"] == {"1": 40, "2": 0, "3": 60, "4": 0}
+    assert a["fragile_share"] == pytest.approx(40 / 100)
+    assert a["unqualified_share"] == pytest.approx(20 / 120, abs=1e-4)
+    assert a["epci_fragile_share"] == pytest.approx(70 / 180, abs=1e-4)
+    assert a["rebalancing_need"] == 2 and a["rebalancing_label"] == "fort"
+    assert "quartier prioritaire de la politique de la ville" in a["rebalancing_reasons"]
+    assert a["secret"] is False and a["campaign_id"] == territory.campaign_id
+    b = rows[QPV_B]
+    assert (b["nb_residences"], b["nb_logements"]) == (0, 0)
+    assert b["mean_grade"] is None and b["fragile_share"] is None
+    assert b["grade_distribution"] == {"1": 0, "2": 0, "3": 0, "4": 0}
+    assert b["rebalancing_need"] is None and b["rebalancing_label"] == "non évaluable"
+
+
+def test_commune_and_epci_aggregates(territory):
+    with territory.engine.connect() as conn:
+        communes = by_code(quartier_rows(conn, "commune", visible=EVERYTHING))
+        (epci,) = quartier_rows(conn, "epci", visible=EVERYTHING)
+        mel_communes = conn.execute(
+            text("SELECT count(*) FROM commune WHERE epci_siren = :e"), {"e": MEL}
+        ).scalar_one()
+    assert len(communes) == mel_communes  # communes without residence are there, with zeros
+    lille = communes[LILLE]
+    assert (lille["nb_residences"], lille["nb_logements"]) == (5, 200)
+    assert lille["mean_grade"] == pytest.approx(480 / 180, abs=1e-3)
+    assert lille["fragile_share"] == pytest.approx(70 / 180, abs=1e-4)
+    assert lille["unqualified_share"] == pytest.approx(20 / 200)
+    assert lille["qpv_share"] == pytest.approx(120 / 200)
+    assert lille["rebalancing_need"] == 1
+    villeneuve = communes[VILLENEUVE]
+    assert (villeneuve["nb_residences"], villeneuve["nb_logements"]) == (1, 25)
+    assert villeneuve["mean_grade"] is None and villeneuve["unqualified_share"] == 1.0
+    empty = next(row for row in communes.values() if row["nb_residences"] == 0)
+    assert empty["nb_logements"] == 0 and empty["unqualified_share"] is None
+    assert epci["code"] == MEL
+    assert (epci["nb_residences"], epci["nb_logements"]) == (6, 225)
+    assert epci["mean_grade"] == pytest.approx(480 / 180, abs=1e-3)
+    assert epci["unqualified_share"] == pytest.approx(45 / 225)
+    assert epci["grade_distribution"] == {"1": 40, "2": 30, "3": 60, "4": 50}
+
+
+def test_geojson_carries_the_contract_properties(territory, client):
+    collection = client.get("/api/quartiers?level=qpv", headers=admin(territory)).json()
+    assert collection["type"] == "FeatureCollection"
+    features = {f["properties"]["code"]: f for f in collection["features"]}
+    assert set(features) == {QPV_A, QPV_B}
+    a = features[QPV_A]
+    assert a["geometry"]["type"] == "MultiPolygon"
+    for key in (
+        "code",
+        "name",
+        "nb_residences",
+        "nb_logements",
+        "mean_grade",
+        "fragile_share",
+        "unqualified_share",
+        "rebalancing_need",
+        "rebalancing_reasons",
+    ):
+        assert key in a["properties"]
+    assert a["properties"]["grade_distribution"] == {"1": 40, "2": 0, "3": 60, "4": 0}
+    assert a["properties"]["mean_grade"] == pytest.approx(2.2)
+    communes = client.get("/api/quartiers?level=commune", headers=admin(territory)).json()
+    assert len(communes["features"]) > 90
+    bad = client.get("/api/quartiers?level=canton")
+    assert bad.status_code == 422 and "niveau" in bad.json()["error"]["message"]
+
+
+def admin(territory) -> dict[str, str]:
+    return territory.token("admin-mel@test.fr", "admin", [MEL])
+
+
+def test_anonymous_sees_only_published_levels_under_the_secret(territory, client):
+    empty = client.get("/api/quartiers?level=qpv").json()
+    assert empty == {"type": "FeatureCollection", "features": []}
+    refused = client.get(f"/api/quartiers?level=qpv&campaign={territory.campaign_id}")
+    assert refused.status_code == 401
+    territory.execute("UPDATE campaign SET published_level = 'qpv'")
+    features = {
+        f["properties"]["code"]: f["properties"]
+        for f in client.get("/api/quartiers?level=qpv").json()["features"]
+    }
+    a = features[QPV_A]
+    assert a["secret"] is True  # 2 graded residences: fewer than 11
+    assert (a["nb_residences"], a["nb_logements"]) == (3, 120)
+    for key in (
+        "mean_grade",
+        "grade_distribution",
+        "fragile_share",
+        "unqualified_share",
+        "rebalancing_need",
+        "rebalancing_reasons",
+    ):
+        assert a[key] is None
+    assert features[QPV_B]["secret"] is False
+    commune_level = client.get("/api/quartiers?level=commune").json()["features"]
+    assert commune_level  # publishing QPV figures publishes the coarser levels
+    iris = client.get(f"/api/quartiers?level=iris&campaign={territory.campaign_id}")
+    assert iris.status_code == 401
+    missing = client.get("/api/quartiers?level=qpv&campaign=999999")
+    assert missing.status_code == 404
+
+
+def test_out_of_scope_units_follow_the_secret(territory, client):
+    headers = territory.token("villeneuve@test.fr", "commune", [VILLENEUVE])
+    features = {
+        f["properties"]["code"]: f["properties"]
+        for f in client.get("/api/quartiers?level=commune", headers=headers).json()["features"]
+    }
+    assert features[LILLE]["secret"] is True and features[LILLE]["mean_grade"] is None
+    assert features[VILLENEUVE]["secret"] is False
+    assert features[VILLENEUVE]["unqualified_share"] == 1.0
+    assert features[VILLENEUVE]["epci_fragile_share"] is None  # 4 graded residences in the EPCI
+
+
+def test_secret_hides_small_classes_of_a_large_enough_unit(territory):
+    """12 graded residences in QPV B: shown, but the class of 5 dwellings graded 1 is hidden."""
+    with territory.engine.begin() as conn:
+        for i in range(12):
+            dwellings, value = (5, 1) if i == 0 else (10, 4)
+            add_residence(conn, f"B{i:02d}", "B1", LILLE, dwellings, 3.081 + i * 0.0002, 50.641)
+            grade(conn, territory.campaign_id, f"B{i:02d}", value, value)
+        place_residences(conn)
+        conn.execute(text("UPDATE campaign SET published_level = 'qpv'"))
+    with territory.engine.connect() as conn:
+        public = by_code(quartier_rows(conn, "qpv", visible=("false", {})))[QPV_B]
+        full = by_code(quartier_rows(conn, "qpv", visible=EVERYTHING))[QPV_B]
+    assert full["grade_distribution"] == {"1": 5, "2": 0, "3": 0, "4": 110}
+    assert full["fragile_share"] == pytest.approx(5 / 115, abs=1e-4)
+    assert public["secret"] is False
+    assert public["grade_distribution"] == {"1": None, "2": 0, "3": 0, "4": 110}
+    assert public["fragile_share"] is None  # 5 fragile dwellings: fewer than 11
+    assert public["mean_grade"] == pytest.approx((5 + 440) / 115, abs=1e-3)
+    assert public["rebalancing_need"] == 1  # only « quartier prioritaire »
+    assert public["epci_fragile_share"] == pytest.approx(75 / 295, abs=1e-4)  # 16 graded
+
+
+def test_peuplement_types_and_residence_needs(territory, client):
+    with territory.engine.connect() as conn:
+        rows = by_code(peuplement_rows(conn, visible=EVERYTHING))
+    assert {code: row["peuplement"] for code, row in rows.items()} == {
+        "R1": "reequilibrage",
+        "R2": "diversification",
+        "R3": None,
+        "R4": "diversification",
+        "R5": "accueil",
+        "R6": None,
+    }
+    assert {code: row["rebalancing_need"] for code, row in rows.items()} == {
+        "R1": 2,
+        "R2": 1,
+        "R3": None,
+        "R4": 2,
+        "R5": 0,
+        "R6": None,
+    }
+    assert rows["R1"]["location"] == "qpv" and rows["R4"]["location"] == "near"
+    territory.execute(
+        "INSERT INTO epci_policy (epci_siren, peuplement_labels) "
+        'VALUES (:e, \'{"accueil": "Accueil prioritaire"}\')',
+        {"e": MEL},
+    )
+    features = {
+        f["properties"]["code"]: f["properties"]
+        for f in client.get("/api/peuplements", headers=admin(territory)).json()["features"]
+    }
+    assert features["R5"]["peuplement_label"] == "Accueil prioritaire"
+    assert features["R1"]["rebalancing_reasons"][-1] == "située dans un QPV"
+    assert client.get(f"/api/peuplements?epci={MEL}").json()["features"] == []  # anonymous
+    villeneuve = territory.token("villeneuve@test.fr", "commune", [VILLENEUVE])
+    own = client.get("/api/peuplements", headers=villeneuve).json()["features"]
+    assert [f["properties"]["code"] for f in own] == ["R6"]
