@@ -43,9 +43,14 @@ class ResidenceFilter:
     None hides every grade (anonymous visitors)."""
 
 
-CAMPAIGN_OF_RESIDENCE = """
+SHOWN_STATUSES = ("harmonisation", "closed")
+"""Campaigns whose agreed grades the map shows by default: while grading, each side's grades
+stay blind, so the map keeps showing the previous campaign."""
+
+CAMPAIGN_OF_RESIDENCE = f"""
     SELECT DISTINCT ON (epci_siren) id, epci_siren, scale_labels
     FROM campaign
+    WHERE status IN {SHOWN_STATUSES!r}
     ORDER BY epci_siren, year DESC, id DESC
 """
 

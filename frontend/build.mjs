@@ -8,7 +8,13 @@ const frontend = dirname(fileURLToPath(import.meta.url));
 const statics = join(frontend, "..", "app", "static");
 const leaflet = join(frontend, "node_modules", "leaflet", "dist");
 
-const vendored = ["leaflet.css", "leaflet-src.esm.js", "leaflet-src.esm.js.map", "images"];
+const vendored = [
+  "leaflet.css",
+  "leaflet-src.esm.js",
+  "leaflet-src.esm.js.map",
+  "leaflet.js",
+  "images",
+];
 const copies = [
   ...vendored.map((name) => [join(leaflet, name), join(statics, "vendor", "leaflet", name)]),
   [join(frontend, "src"), join(statics, "js")],
