@@ -1,0 +1,72 @@
+"""Exports for planners: residences and quartier aggregates as CSV, XLSX, GeoJSON, GeoPackage."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from app.api.deps import DbConnection, residence_filter
+from app.auth.deps import CurrentPrincipal
+from app.errors import NotFound
+from app.exports.formats import FORMATS, MEDIA_TYPES
+from app.exports.quartiers import export_quartiers
+from app.exports.residences import export_residences
+from app.layers import ResidenceFilter
+from app.quartiers import check_campaign, check_level
+
+router = APIRouter(prefix="/api/exports", tags=["exports"])
+
+
+def attachment(stem: str, fmt: str) -> dict[str, str]:
+    """`Content-Disposition` of a dated download, e.g. residences-qualiparc-2026-11-23.csv."""
+    return {
+        "Content-Disposition": (
+            f'attachment; filename="{stem}-qualiparc-{date.today().isoformat()}.{fmt}"'
+        )
+    }
+
+
+def export_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise NotFound(f"Format « {fmt} » inconnu : csv, xlsx, geojson ou gpkg.")
+    return fmt
+
+
+@router.get(
+    "/residences.{fmt}",
+    summary="Résidences avec notes et attributs de quartier (csv, xlsx, geojson, gpkg)",
+    response_class=Response,
+)
+def residences_export(
+    conn: DbConnection,
+    principal: CurrentPrincipal,
+    flt: Annotated[ResidenceFilter, Depends(residence_filter)],
+    fmt: Annotated[str, Depends(export_format)],
+) -> Response:
+    body = export_residences(conn, flt, principal, fmt)
+    return Response(body, media_type=MEDIA_TYPES[fmt], headers=attachment("residences", fmt))
+
+
+@router.get(
+    "/quartiers.{fmt}",
+    summary="Agrégats par quartier d'une campagne (csv, xlsx, geojson, gpkg)",
+    response_class=Response,
+)
+def quartiers_export(
+    conn: DbConnection,
+    principal: CurrentPrincipal,
+    fmt: Annotated[str, Depends(export_format)],
+    level: Annotated[str, Query(description="qpv, iris, commune ou epci")],
+    campaign: Annotated[
+        int | None, Query(description="Campagne (défaut : la dernière de chaque EPCI)")
+    ] = None,
+) -> Response:
+    check_level(level)
+    visible = principal.residence_clause()
+    if campaign is not None:
+        check_campaign(conn, campaign, level, visible)
+    body = export_quartiers(conn, level, campaign, visible, fmt)
+    headers = attachment(f"quartiers-{level}", fmt)
+    return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)

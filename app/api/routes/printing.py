@@ -1,0 +1,92 @@
+"""What the server prints: the élu PDF, a PNG of a map view, an offline HTML map (Folium).
+
+The PNG and HTML views show what the web map shows to the caller: every residence of the
+filters, with grades only where the caller may see them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from app.api.deps import DbConnection, residence_filter
+from app.api.routes.residences import grades_visible_to
+from app.auth.deps import CurrentPrincipal, OptionalPrincipal
+from app.layers import ResidenceFilter
+from app.printing.figures import resolve_territory
+from app.printing.folium_export import render_html
+from app.printing.pdf import render_pdf
+from app.printing.png import render_png
+
+router = APIRouter(tags=["impression"])
+
+
+def _disposition(kind: str, stem: str, extension: str) -> dict[str, str]:
+    return {
+        "Content-Disposition": (
+            f'{kind}; filename="{stem}-qualiparc-{date.today().isoformat()}.{extension}"'
+        )
+    }
+
+
+@router.get(
+    "/elu/print.pdf",
+    summary="Fiche A4 paysage de l'élu : carte, légende, chiffres clés",
+    response_class=Response,
+)
+def elu_pdf(
+    conn: DbConnection,
+    principal: CurrentPrincipal,
+    territoire: Annotated[
+        str | None, Query(description="Code INSEE ou SIREN (défaut : votre territoire)")
+    ] = None,
+) -> Response:
+    territory = resolve_territory(conn, principal, territoire)
+    return Response(
+        render_pdf(conn, principal, territory),
+        media_type="application/pdf",
+        headers=_disposition("inline", f"fiche-{territory.code}", "pdf"),
+    )
+
+
+@router.get(
+    "/api/print/map.png",
+    summary="Image PNG d'une vue de la carte (bbox et filtres)",
+    response_class=Response,
+)
+def map_png(
+    conn: DbConnection,
+    principal: OptionalPrincipal,
+    flt: Annotated[ResidenceFilter, Depends(residence_filter)],
+    width: Annotated[int, Query(description="Largeur en pixels (200 à 4000)")] = 1600,
+    height: Annotated[int, Query(description="Hauteur en pixels (200 à 4000)")] = 1000,
+    fragiles: Annotated[
+        bool, Query(description="Mettre en évidence les résidences fragiles (notes 1 et 2)")
+    ] = False,
+) -> Response:
+    flt.grades_visible = grades_visible_to(principal)
+    return Response(
+        render_png(conn, flt, width=width, height=height, emphasise_fragile=fragiles),
+        media_type="image/png",
+        headers=_disposition("inline", "carte", "png"),
+    )
+
+
+@router.get(
+    "/api/exports/map.html",
+    summary="Carte HTML autonome (Folium), lisible hors ligne",
+    response_class=Response,
+)
+def map_html(
+    conn: DbConnection,
+    principal: OptionalPrincipal,
+    flt: Annotated[ResidenceFilter, Depends(residence_filter)],
+) -> Response:
+    flt.grades_visible = grades_visible_to(principal)
+    return Response(
+        render_html(conn, flt),
+        media_type="text/html; charset=utf-8",
+        headers=_disposition("attachment", "carte", "html"),
+    )

@@ -1,0 +1,1 @@
+"""Exports for planners: residences and quartier aggregates as CSV, XLSX, GeoJSON, GeoPackage."""

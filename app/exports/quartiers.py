@@ -1,0 +1,72 @@
+"""Quartier aggregate exports: the rows of `app.quartiers`, flattened for spreadsheets and GIS."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+from sqlalchemy.engine import Connection
+
+from app.exports.formats import flatten, frame_from_geojson, to_csv, to_gpkg, to_xlsx
+from app.quartiers import quartier_rows, quartiers_geojson
+from geo.grades import GRADES
+
+COLUMNS = (
+    "code",
+    "name",
+    "level",
+    "campaign_id",
+    "epci_siren",
+    "nb_residences",
+    "nb_residences_graded",
+    "nb_logements",
+    "nb_logements_graded",
+    "mean_grade",
+    *(f"grade_distribution_{grade}" for grade in GRADES),
+    "fragile_share",
+    "unqualified_share",
+    "qpv_share",
+    "epci_fragile_share",
+    "rebalancing_need",
+    "rebalancing_label",
+    "rebalancing_reasons",
+    "secret",
+)
+"""`grade_distribution` becomes one column of dwellings per grade; reasons are joined by « ; »."""
+LAYER = "quartiers"
+GPKG_TYPES = {
+    "nb_logements_graded": "Int64",
+    "rebalancing_need": "Int64",
+    **{f"grade_distribution_{grade}": "Int64" for grade in GRADES},
+}
+
+
+def export_quartiers(
+    conn: Connection,
+    level: str,
+    campaign_id: int | None,
+    visible: tuple[str, dict],
+    fmt: str,
+) -> bytes:
+    """The aggregates of `level` for the campaign, as `fmt` (csv, xlsx, geojson or gpkg)."""
+    if fmt == "geojson":
+        return quartiers_geojson(conn, level, campaign_id, visible=visible)
+    rows = [flatten(row) for row in quartier_rows(conn, level, campaign_id, visible=visible)]
+    if fmt == "csv":
+        return to_csv(COLUMNS, rows)
+    if fmt == "xlsx":
+        return to_xlsx(COLUMNS, rows, sheet="Quartiers")
+    geometry = {}
+    if rows:
+        shapes = frame_from_geojson(quartiers_geojson(conn, level, campaign_id, visible=visible))
+        geometry = {
+            (code, campaign): shape
+            for code, campaign, shape in zip(
+                shapes["code"], shapes["campaign_id"], shapes.geometry, strict=True
+            )
+        }
+    frame = gpd.GeoDataFrame(
+        [{column: row.get(column) for column in COLUMNS} for row in rows],
+        columns=list(COLUMNS),
+        geometry=[geometry.get((row["code"], row["campaign_id"])) for row in rows],
+        crs=4326,
+    )
+    return to_gpkg(frame.astype(GPKG_TYPES), LAYER)

@@ -1,0 +1,82 @@
+"""Residence exports: the map's rows (grade and quartier attributes) within the caller's scope."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+from shapely import from_wkb
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from app.auth.principal import Principal
+from app.exports.formats import to_csv, to_gpkg, to_xlsx
+from app.layers import ResidenceFilter, feature_collection, residence_rows_sql
+
+COLUMNS = (
+    "code",
+    "name",
+    "bailleur",
+    "commune_insee",
+    "commune_name",
+    "epci_siren",
+    "nb_logements",
+    "grade",
+    "grade_label",
+    "qpv_code",
+    "qpv_name",
+    "distance_qpv_m",
+    "near_qpv_300m",
+)
+TABLE_COLUMNS = (*COLUMNS, "lon", "lat")
+"""CSV and XLSX carry the point as WGS84 longitude and latitude."""
+LAYER = "residences"
+GPKG_TYPES = {"nb_logements": "Int64", "grade": "Int64", "distance_qpv_m": "Float64"}
+"""Nullable column types, so that an ungraded residence stays an integer column with a null."""
+
+
+def scoped_rows_sql(flt: ResidenceFilter, principal: Principal) -> tuple[str, dict]:
+    """The map's residence rows restricted to the caller's scope, grades visible within it."""
+    clause, scope_params = principal.residence_clause(r="sr", b="sb")
+    flt.grades_visible = principal.residence_clause()
+    rows_sql, params = residence_rows_sql(flt)
+    columns = ", ".join(f"t.{column}" for column in COLUMNS)
+    sql = f"""
+        SELECT {columns}, round(ST_X(t.geom)::numeric, 6)::float8 AS lon,
+               round(ST_Y(t.geom)::numeric, 6)::float8 AS lat, t.geom
+        FROM ({rows_sql}) AS t
+        JOIN residence sr ON sr.code = t.code
+        JOIN bailleur sb ON sb.id = sr.bailleur_id
+        WHERE {clause}
+        ORDER BY t.code
+    """
+    return sql, {**params, **scope_params}
+
+
+def residence_table(conn: Connection, flt: ResidenceFilter, principal: Principal) -> list[dict]:
+    """Rows of `TABLE_COLUMNS` plus the point as WKB (`wkb`)."""
+    sql, params = scoped_rows_sql(flt, principal)
+    wrapped = f"SELECT t.*, ST_AsBinary(t.geom) AS wkb FROM ({sql}) AS t"
+    rows = conn.execute(text(wrapped), params).mappings().all()
+    return [{key: value for key, value in row.items() if key != "geom"} for row in rows]
+
+
+def export_residences(
+    conn: Connection, flt: ResidenceFilter, principal: Principal, fmt: str
+) -> bytes:
+    """The residences of `flt` the caller may see, as `fmt` (csv, xlsx, geojson or gpkg)."""
+    if fmt == "geojson":
+        sql, params = scoped_rows_sql(flt, principal)
+        columns = ", ".join(COLUMNS)
+        return feature_collection(conn, f"SELECT {columns}, geom FROM ({sql}) AS t", params)
+    rows = residence_table(conn, flt, principal)
+    if fmt == "csv":
+        return to_csv(TABLE_COLUMNS, rows)
+    if fmt == "xlsx":
+        return to_xlsx(TABLE_COLUMNS, rows, sheet="Résidences")
+    frame = gpd.GeoDataFrame(
+        [{column: row[column] for column in COLUMNS} for row in rows],
+        columns=list(COLUMNS),
+        geometry=from_wkb([bytes(row["wkb"]) for row in rows]),
+        crs=4326,
+    )
+    frame = frame.astype(GPKG_TYPES)
+    return to_gpkg(frame, LAYER)

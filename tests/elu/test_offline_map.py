@@ -1,0 +1,80 @@
+"""The Folium export opens in Chromium with no network at all and shows the residences."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Route
+
+from geo.grades import COLOURS
+from tests.exports.builders import ARRAS
+
+pytestmark = pytest.mark.browser
+
+
+def open_offline(browser: Browser, path: Path) -> dict:
+    """Open `path` offline, refusing and recording every non-file request; what it shows."""
+    context = browser.new_context(offline=True, viewport={"width": 1200, "height": 800})
+    attempted: list[str] = []
+    errors: list[str] = []
+
+    def refuse(route: Route) -> None:
+        if route.request.url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            attempted.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", refuse)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_selector("path.qualiparc-residence", state="attached", timeout=10_000)
+        markers = page.locator("path.qualiparc-residence")
+        return {
+            "markers": markers.count(),
+            "fills": [markers.nth(i).get_attribute("fill") for i in range(markers.count())],
+            "maps": page.locator(".leaflet-container").count(),
+            "title": page.locator(".qp-title").inner_text(),
+            "attempted": attempted,
+            "errors": errors,
+        }
+    finally:
+        context.close()
+
+
+def test_folium_export_opens_offline_and_shows_the_residences(client, corner, chromium, tmp_path):
+    response = client.get("/api/exports/map.html", headers=corner.headers["admin"])
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert re.search(
+        r'attachment; filename="carte-qualiparc-[\d-]+\.html"',
+        response.headers["content-disposition"],
+    )
+    assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']https?://", response.text)
+    path = tmp_path / "carte.html"
+    path.write_bytes(response.content)
+
+    shown = chromium.run(lambda browser: open_offline(browser, path))
+    assert shown["attempted"] == []
+    assert shown["errors"] == []
+    assert shown["maps"] == 1
+    assert shown["markers"] == 4
+    assert shown["fills"].count(COLOURS[1]) == 1
+    assert "4 résidences" in shown["title"]
+
+
+def test_folium_export_follows_the_filters(client, corner, chromium, tmp_path):
+    response = client.get(
+        "/api/exports/map.html",
+        params={"commune": ARRAS, "grade": "1"},
+        headers=corner.headers["admin"],
+    )
+    path = tmp_path / "carte.html"
+    path.write_bytes(response.content)
+    shown = chromium.run(lambda browser: open_offline(browser, path))
+    assert shown["attempted"] == []
+    assert (shown["markers"], shown["fills"]) == (1, [COLOURS[1]])
