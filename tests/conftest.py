@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +16,11 @@ from app.database import get_engine, sqlalchemy_url
 from app.settings import PROJECT_ROOT, get_settings
 from tests.servers import running_app
 
+pytest_plugins = ["tests.browsing"]
+
 TEMPLATE_DB = "qualiparc_template"
 DEMO_DB = "qualiparc_demo"
+DEMO_TEMPLATE_DB = "qualiparc_demo_template"
 DEMO_EPCI = ("200033579",)
 """The CU d'Arras: a real EPCI small enough for a quick demo in tests."""
 
@@ -87,17 +90,37 @@ def client(db_url: str):
 
 
 @pytest.fixture(scope="session")
-def demo_url(cluster: LocalCluster, template_url: str) -> str:
-    """A database with the demo of one EPCI loaded; tests must not modify it."""
+def demo_template(cluster: LocalCluster, template_url: str) -> str:
+    """The demo of one EPCI loaded once, never connected to again: cloned by `demo_copy`."""
     from app.demo import load_demo
 
-    cluster.create_database(DEMO_DB, template=TEMPLATE_DB)
-    url = cluster.url(DEMO_DB)
-    engine = create_engine(sqlalchemy_url(url))
+    cluster.create_database(DEMO_TEMPLATE_DB, template=TEMPLATE_DB)
+    engine = create_engine(sqlalchemy_url(cluster.url(DEMO_TEMPLATE_DB)))
     with engine.begin() as conn:
         load_demo(conn, DEMO_EPCI)
     engine.dispose()
-    return url
+    return DEMO_TEMPLATE_DB
+
+
+@pytest.fixture(scope="session")
+def demo_copy(cluster: LocalCluster, demo_template: str) -> Iterator[Callable[[str], str]]:
+    """A factory of private copies of the demo, which a test may modify; dropped at the end."""
+    created: list[str] = []
+
+    def copy(name: str) -> str:
+        cluster.create_database(name, template=demo_template)
+        created.append(name)
+        return cluster.url(name)
+
+    yield copy
+    for name in created:
+        cluster.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def demo_url(demo_copy: Callable[[str], str]) -> str:
+    """The demo shared by the session's read-only tests (accounts may be added)."""
+    return demo_copy(DEMO_DB)
 
 
 @pytest.fixture

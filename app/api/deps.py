@@ -1,4 +1,4 @@
-"""FastAPI dependencies: database access and query-parameter parsing."""
+"""FastAPI dependencies: database access, query-parameter parsing, what grades a caller sees."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from app.auth.deps import OptionalPrincipal
+from app.auth.principal import Principal
 from app.database import get_engine
-from app.errors import InvalidParameter
-from app.layers import ResidenceFilter
+from app.errors import InvalidParameter, NotFound
+from app.layers import SHOWN_STATUSES, ResidenceFilter
 from geo.grades import GRADES
 
 INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
@@ -96,3 +99,34 @@ def residence_filter(
         bbox=parse_bbox(bbox),
         campaign=campaign,
     )
+
+
+def grades_visible_to(
+    conn: Connection, principal: Principal | None, campaign: int | None = None
+) -> tuple[str, dict] | None:
+    """Residence-level grades are shown only to signed-in accounts, within their scope, and
+    those of a campaign still being graded only to its administrators."""
+    if principal is None:
+        return None
+    if campaign is not None:
+        row = conn.execute(
+            text("SELECT epci_siren, status FROM campaign WHERE id = :id"), {"id": campaign}
+        ).one_or_none()
+        if row is None:
+            raise NotFound(f"Campagne {campaign} introuvable.")
+        if row.status not in SHOWN_STATUSES and not principal.administers(row.epci_siren):
+            return None
+    return principal.residence_clause()
+
+
+def visible_residence_filter(
+    conn: DbConnection,
+    principal: OptionalPrincipal,
+    flt: Annotated[ResidenceFilter, Depends(residence_filter)],
+) -> ResidenceFilter:
+    """The map filters, with the grades the caller may see."""
+    flt.grades_visible = grades_visible_to(conn, principal, flt.campaign)
+    return flt
+
+
+VisibleResidenceFilter = Annotated[ResidenceFilter, Depends(visible_residence_filter)]

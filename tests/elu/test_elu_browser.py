@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser.conftest import is_local
+from tests.browsing import is_local
 
 pytestmark = pytest.mark.browser
 
@@ -50,8 +50,8 @@ def visit_elu_view(browser: Browser, site) -> dict:
         context.close()
 
 
-def test_elected_official_sees_only_their_commune(elu_site, chromium):
-    shown = chromium.run(lambda browser: visit_elu_view(browser, elu_site))
+def test_elected_official_sees_only_their_commune(elu_site, browser):
+    shown = visit_elu_view(browser, elu_site)
     assert shown["state"] == "ready"
     assert shown["external"] == [] and shown["errors"] == []
     assert len(shown["codes"]) == len(elu_site.codes) > 10

@@ -46,7 +46,7 @@ def open_offline(browser: Browser, path: Path) -> dict:
         context.close()
 
 
-def test_folium_export_opens_offline_and_shows_the_residences(client, corner, chromium, tmp_path):
+def test_folium_export_opens_offline_and_shows_the_residences(client, corner, browser, tmp_path):
     response = client.get("/api/exports/map.html", headers=corner.headers["admin"])
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -58,7 +58,7 @@ def test_folium_export_opens_offline_and_shows_the_residences(client, corner, ch
     path = tmp_path / "carte.html"
     path.write_bytes(response.content)
 
-    shown = chromium.run(lambda browser: open_offline(browser, path))
+    shown = open_offline(browser, path)
     assert shown["attempted"] == []
     assert shown["errors"] == []
     assert shown["maps"] == 1
@@ -67,7 +67,7 @@ def test_folium_export_opens_offline_and_shows_the_residences(client, corner, ch
     assert "4 résidences" in shown["title"]
 
 
-def test_folium_export_follows_the_filters(client, corner, chromium, tmp_path):
+def test_folium_export_follows_the_filters(client, corner, browser, tmp_path):
     response = client.get(
         "/api/exports/map.html",
         params={"commune": ARRAS, "grade": "1"},
@@ -75,6 +75,6 @@ def test_folium_export_follows_the_filters(client, corner, chromium, tmp_path):
     )
     path = tmp_path / "carte.html"
     path.write_bytes(response.content)
-    shown = chromium.run(lambda browser: open_offline(browser, path))
+    shown = open_offline(browser, path)
     assert shown["attempted"] == []
     assert (shown["markers"], shown["fills"]) == (1, [COLOURS[1]])

@@ -15,7 +15,6 @@ from sqlalchemy import Engine, text
 
 from app.auth.accounts import create_account, create_token
 from app.placement import place_residences
-from tests.browser.conftest import browser, elu_credentials, page, page_log  # noqa: F401
 
 MEL = "200093201"
 LILLE = "59350"

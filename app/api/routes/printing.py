@@ -9,12 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from app.api.deps import DbConnection, residence_filter
-from app.api.routes.residences import grades_visible_to
-from app.auth.deps import CurrentPrincipal, OptionalPrincipal
-from app.layers import ResidenceFilter
+from app.api.deps import DbConnection, VisibleResidenceFilter
+from app.auth.deps import CurrentPrincipal
 from app.printing.figures import resolve_territory
 from app.printing.folium_export import render_html
 from app.printing.pdf import render_pdf
@@ -58,15 +56,13 @@ def elu_pdf(
 )
 def map_png(
     conn: DbConnection,
-    principal: OptionalPrincipal,
-    flt: Annotated[ResidenceFilter, Depends(residence_filter)],
+    flt: VisibleResidenceFilter,
     width: Annotated[int, Query(description="Largeur en pixels (200 à 4000)")] = 1600,
     height: Annotated[int, Query(description="Hauteur en pixels (200 à 4000)")] = 1000,
     fragiles: Annotated[
         bool, Query(description="Mettre en évidence les résidences fragiles (notes 1 et 2)")
     ] = False,
 ) -> Response:
-    flt.grades_visible = grades_visible_to(principal)
     return Response(
         render_png(conn, flt, width=width, height=height, emphasise_fragile=fragiles),
         media_type="image/png",
@@ -79,12 +75,7 @@ def map_png(
     summary="Carte HTML autonome (Folium), lisible hors ligne",
     response_class=Response,
 )
-def map_html(
-    conn: DbConnection,
-    principal: OptionalPrincipal,
-    flt: Annotated[ResidenceFilter, Depends(residence_filter)],
-) -> Response:
-    flt.grades_visible = grades_visible_to(principal)
+def map_html(conn: DbConnection, flt: VisibleResidenceFilter) -> Response:
     return Response(
         render_html(conn, flt),
         media_type="text/html; charset=utf-8",

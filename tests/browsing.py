@@ -1,4 +1,5 @@
-"""Headless Chromium (Debian's) for the browser tests, with a page that records what it does."""
+"""Browser fixtures shared by every test folder (a pytest plugin of tests/conftest.py): Debian's
+headless Chromium, a page that records what it does, an elected official of the demo."""
 
 from __future__ import annotations
 
