@@ -1,0 +1,161 @@
+"""Grades of each side, grade sheets, harmonisations, and the history of a residence."""
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from pydantic import BaseModel
+
+from app.api.deps import DbConnection
+from app.auth.deps import CurrentPrincipal
+from app.campaigns.grading import grades_geojson, record_grade, residence_grades
+from app.campaigns.harmonisation import conflict_error, harmonise, read_harmonisation
+from app.campaigns.history import residence_history
+from app.campaigns.service import grading_sides, load_campaign
+from app.errors import Forbidden, ImportFailed
+from app.importers.grades import import_grades
+from geo.report import ImportRejected, sorted_errors
+
+router = APIRouter(tags=["notes"])
+
+GEOJSON = "application/geo+json"
+CAMPAIGN = "/api/campaigns/{campaign_id}"
+
+
+class GradeBody(BaseModel):
+    side: str
+    value: int
+    comment: str | None = None
+
+
+class HarmonisationBody(BaseModel):
+    value: int
+    rationale: str | None = None
+    expected_version: int
+    meeting: str | None = None
+
+
+@router.get(
+    CAMPAIGN + "/grades",
+    summary="Résidences du périmètre avec les notes lisibles par le compte (GeoJSON)",
+    response_class=Response,
+)
+def grades(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) -> Response:
+    campaign = load_campaign(conn, principal, campaign_id)
+    return Response(grades_geojson(conn, principal, campaign), media_type=GEOJSON)
+
+
+@router.get(CAMPAIGN + "/grades/{residence_code}", summary="Les notes d'une résidence")
+def grade(
+    campaign_id: int, residence_code: str, conn: DbConnection, principal: CurrentPrincipal
+) -> dict:
+    campaign = load_campaign(conn, principal, campaign_id)
+    return residence_grades(conn, principal, campaign, residence_code)
+
+
+@router.put(CAMPAIGN + "/grades/{residence_code}", summary="Saisir la note d'un côté")
+def put_grade(
+    campaign_id: int,
+    residence_code: str,
+    body: GradeBody,
+    conn: DbConnection,
+    principal: CurrentPrincipal,
+) -> dict:
+    campaign = load_campaign(conn, principal, campaign_id)
+    saved = record_grade(
+        conn, principal, campaign, residence_code, body.side, body.value, body.comment
+    )
+    conn.commit()
+    return saved
+
+
+@router.post(CAMPAIGN + "/grades/import", summary="Importer un tableau de notes (CSV, XLSX)")
+def import_sheet(
+    campaign_id: int,
+    file: Annotated[UploadFile, File(description="Tableau CSV ou XLSX")],
+    side: Annotated[str, Form(description="commune ou bailleur")],
+    conn: DbConnection,
+    principal: CurrentPrincipal,
+) -> dict:
+    campaign = load_campaign(conn, principal, campaign_id)
+    if side not in grading_sides(principal, campaign):
+        raise Forbidden(f"Votre compte ne peut pas importer les notes du côté « {side} ».")
+    name = Path(file.filename or "notes.csv").name
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / name
+        path.write_bytes(file.file.read())
+        try:
+            summary = import_grades(
+                conn, path, campaign, side, principal=principal, source_name=name
+            )
+        except ImportRejected as rejected:
+            conn.rollback()
+            count = len(rejected.errors)
+            raise ImportFailed(
+                f"Import refusé, rien n'a été écrit : {count} erreur{'s' if count > 1 else ''}.",
+                errors=[
+                    {"line": e.line, "column": e.column, "value": e.value, "message": e.message}
+                    for e in sorted_errors(rejected.errors)
+                ],
+            ) from None
+    conn.commit()
+    return {
+        "inserted": summary.inserted,
+        "updated": summary.updated,
+        "unchanged": summary.unchanged,
+        "blank": summary.blank,
+        "columns": summary.columns,
+    }
+
+
+@router.get(
+    CAMPAIGN + "/harmonisations/{residence_code}",
+    summary="La note harmonisée d'une résidence et sa version",
+)
+def harmonisation(
+    campaign_id: int, residence_code: str, conn: DbConnection, principal: CurrentPrincipal
+) -> dict:
+    campaign = load_campaign(conn, principal, campaign_id)
+    return read_harmonisation(conn, principal, campaign, residence_code)
+
+
+@router.put(
+    CAMPAIGN + "/harmonisations/{residence_code}",
+    summary="Enregistrer la note harmonisée (409 si expected_version est dépassée)",
+)
+def put_harmonisation(
+    campaign_id: int,
+    residence_code: str,
+    body: HarmonisationBody,
+    conn: DbConnection,
+    principal: CurrentPrincipal,
+) -> dict:
+    campaign = load_campaign(conn, principal, campaign_id)
+    outcome = harmonise(
+        conn,
+        principal,
+        campaign,
+        residence_code,
+        value=body.value,
+        rationale=body.rationale,
+        expected_version=body.expected_version,
+        meeting=body.meeting,
+    )
+    conn.commit()
+    if not outcome.applied:
+        raise conflict_error(residence_code, outcome)
+    return {"residence_code": residence_code, **outcome.current}
+
+
+@router.get(
+    "/api/residences/{residence_code}/history",
+    summary="Historique des notes d'une résidence (qui, quand, avant, après)",
+)
+def history(
+    residence_code: str,
+    conn: DbConnection,
+    principal: CurrentPrincipal,
+    campaign: Annotated[int | None, Query(description="Une seule campagne")] = None,
+) -> dict:
+    return residence_history(conn, principal, residence_code, campaign)

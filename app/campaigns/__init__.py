@@ -1,0 +1,1 @@
+"""Qualification campaigns: lifecycle, side grades, harmonisation, history, figures."""

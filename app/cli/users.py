@@ -1,0 +1,111 @@
+"""`qualiparc user …` and `qualiparc token …`: accounts and personal API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+
+from app.errors import QualiparcError
+
+console = Console(stderr=True)
+cli = typer.Typer(help="Comptes : création, mot de passe, liste.", no_args_is_help=True)
+tokens = typer.Typer(
+    help="Jetons d'API personnels (en-tête Authorization: Bearer …).", no_args_is_help=True
+)
+
+T = TypeVar("T")
+
+
+def _in_transaction(action: Callable[..., T]) -> T:
+    """Run `action(conn)` in one transaction; a user error is printed in French, exit 1."""
+    from app.database import get_engine
+
+    try:
+        with get_engine().begin() as conn:
+            return action(conn)
+    except QualiparcError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+
+
+@cli.command("add")
+def add(
+    email: Annotated[str, typer.Argument(help="Adresse e-mail (identifiant de connexion).")],
+    role: Annotated[str, typer.Option("--role", help="admin, commune, bailleur, elu ou reader.")],
+    scope: Annotated[
+        list[str],
+        typer.Option(
+            "--scope",
+            help="Périmètre, répétable : SIREN d'EPCI, code INSEE de commune, nom ou SIREN de "
+            "bailleur.",
+        ),
+    ] = [],  # noqa: B006 - typer reads the default, never mutates it
+    password: Annotated[
+        str | None, typer.Option("--password", help="Mot de passe (sinon il est généré).")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Nom affiché.")] = None,
+) -> None:
+    """Crée un compte ; le mot de passe généré est affiché une seule fois."""
+    from app.auth.accounts import create_account
+    from app.auth.passwords import new_password
+
+    chosen = password or new_password()
+    _in_transaction(
+        lambda conn: create_account(conn, email, role, scope, password=chosen, display_name=name)
+    )
+    console.print(f"[green]Compte {email.strip().lower()} créé[/green] (rôle {role}).")
+    if not password:
+        typer.echo(f"Mot de passe : {chosen}")
+
+
+@cli.command("password")
+def password(
+    email: Annotated[str, typer.Argument(help="Adresse e-mail du compte.")],
+    new: Annotated[
+        str | None, typer.Option("--password", help="Nouveau mot de passe (sinon il est généré).")
+    ] = None,
+) -> None:
+    """Change le mot de passe d'un compte."""
+    from app.auth.accounts import set_password
+    from app.auth.passwords import new_password
+
+    chosen = new or new_password()
+    _in_transaction(lambda conn: set_password(conn, email, chosen))
+    console.print(f"[green]Mot de passe de {email.strip().lower()} changé.[/green]")
+    if not new:
+        typer.echo(f"Mot de passe : {chosen}")
+
+
+@cli.command("list")
+def list_accounts() -> None:
+    """Liste les comptes, leur rôle et leur périmètre."""
+    from rich.table import Table
+    from sqlalchemy import text
+
+    rows = _in_transaction(
+        lambda conn: conn.execute(
+            text(
+                "SELECT a.email, a.role, a.active,"
+                " string_agg(s.kind || ' ' || s.code, ', ' ORDER BY s.kind, s.code) AS scope"
+                " FROM account a LEFT JOIN account_scope s ON s.account_id = a.id"
+                " GROUP BY a.id ORDER BY a.email"
+            )
+        ).all()
+    )
+    table = Table("e-mail", "rôle", "périmètre", "actif")
+    for row in rows:
+        table.add_row(row.email, row.role, row.scope or "", "oui" if row.active else "non")
+    Console().print(table)
+
+
+@tokens.command("create")
+def create_token(
+    email: Annotated[str, typer.Argument(help="Adresse e-mail du compte.")],
+) -> None:
+    """Crée un jeton d'API et l'écrit seul sur la sortie standard (il n'est pas conservé)."""
+    from app.auth.accounts import create_token as new_token
+
+    typer.echo(_in_transaction(lambda conn: new_token(conn, email)))

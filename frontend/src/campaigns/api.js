@@ -1,0 +1,81 @@
+// Calls of the campaign pages: reads through `getJSON`, writes with the session's CSRF token.
+import { ApiError, getJSON } from "../data/api.js";
+import { STRINGS } from "../i18n.js";
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|; )qp_csrf=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+/** Signed out (or session expired): back to the sign-in page, then here again. */
+export function signInAgain() {
+  const next = window.location.pathname + window.location.search;
+  window.location.assign(`/connexion?next=${encodeURIComponent(next)}`);
+}
+
+async function send(method, path, { json, form } = {}) {
+  const headers = { Accept: "application/json", "X-CSRF-Token": csrfToken() };
+  if (json !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: json !== undefined ? JSON.stringify(json) : form,
+    });
+  } catch {
+    throw new ApiError(STRINGS.errorNetwork, { code: "reseau" });
+  }
+  const payload = await response.json().catch(() => null);
+  if (response.ok && payload !== null) return payload;
+  const error = payload?.error ?? {};
+  const failure = new ApiError(error.message || STRINGS.errorServer(response.status), {
+    code: error.code,
+    status: response.status,
+  });
+  failure.details = error;
+  throw failure;
+}
+
+/** GET with a redirect to the sign-in page when the session is gone. */
+export async function read(path, params) {
+  try {
+    return await getJSON(path, params);
+  } catch (error) {
+    if (error.status === 401) signInAgain();
+    throw error;
+  }
+}
+
+export const signIn = (email, password) =>
+  send("POST", "/api/auth/login", { json: { email, password } });
+export const me = () => read("/api/auth/me");
+
+export const listCampaigns = () => read("/api/campaigns");
+export const fetchCampaign = (id) => read(`/api/campaigns/${id}`);
+export const fetchStats = (id) => read(`/api/campaigns/${id}/stats`);
+export const fetchComparison = (id) => read(`/api/campaigns/${id}/comparison`);
+export const fetchGrades = (id) => read(`/api/campaigns/${id}/grades`);
+export const createCampaign = (body) => send("POST", "/api/campaigns", { json: body });
+export const patchCampaign = (id, body) => send("PATCH", `/api/campaigns/${id}`, { json: body });
+
+const residencePath = (id, kind, code) =>
+  `/api/campaigns/${id}/${kind}/${encodeURIComponent(code)}`;
+
+export const fetchResidenceGrades = (id, code) => read(residencePath(id, "grades", code));
+export const saveGrade = (id, code, body) =>
+  send("PUT", residencePath(id, "grades", code), { json: body });
+export const fetchHarmonisation = (id, code) => read(residencePath(id, "harmonisations", code));
+/** Rejects with `details` = the server's error body: on a 409, the newer value and version. */
+export const saveHarmonisation = (id, code, body) =>
+  send("PUT", residencePath(id, "harmonisations", code), { json: body });
+export const fetchHistory = (code, campaign) =>
+  read(`/api/residences/${encodeURIComponent(code)}/history`, { campaign });
+
+/** POST a grade sheet; rejects with `details.errors` = the rows refused. */
+export function uploadSheet(id, side, file) {
+  const form = new FormData();
+  form.append("side", side);
+  form.append("file", file);
+  return send("POST", `/api/campaigns/${id}/grades/import`, { form });
+}
