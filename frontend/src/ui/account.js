@@ -24,7 +24,8 @@ async function render(container) {
   }
   const who = document.createElement("span");
   who.className = "site-header__who";
-  who.textContent = `${account.display_name || account.email} · ${account.role_label}`;
+  who.textContent = account.display_name || account.email;
+  who.title = `${account.email} · ${account.role_label}`;
   const button = document.createElement("button");
   button.type = "button";
   button.textContent = STRINGS.signOut;
