@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from app.cli import importing
+from app.cli import importing, users
 
 console = Console(stderr=True)
 cli = typer.Typer(
@@ -17,6 +17,8 @@ cli = typer.Typer(
     add_completion=False,
 )
 cli.add_typer(importing.cli, name="import")
+cli.add_typer(users.cli, name="user")
+cli.add_typer(users.tokens, name="token")
 
 
 @cli.command()
@@ -38,6 +40,7 @@ def demo(
     ] = 2026,
 ) -> None:
     """Charge le territoire de démonstration (données fictives) dans une base vide."""
+    from app.auth.demo_accounts import create_demo_accounts
     from app.database import get_engine
     from app.demo import DatabaseNotEmpty, has_residences, load_demo
 
@@ -50,6 +53,7 @@ def demo(
         try:
             with engine.begin() as conn:
                 summary = load_demo(conn)
+                accounts = create_demo_accounts(conn)
         except DatabaseNotEmpty as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
@@ -61,6 +65,14 @@ def demo(
         f"{summary.campaigns} campagnes, {summary.grades} notes, {summary.harmonised} "
         "harmonisations."
     )
+    rows = [("e-mail", "rôle", "périmètre", "mot de passe")] + [
+        (a.email, a.role, a.scope, a.password or "(compte existant, inchangé)") for a in accounts
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    typer.echo("Comptes de démonstration :")
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        typer.echo("  ".join([*cells, row[3]]))
 
 
 @cli.command()

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from geo.report import ImportRejected, write_report
 from rich.console import Console
+
+from geo.report import ImportRejected, write_report
 
 console = Console(stderr=True)
 cli = typer.Typer(help="Importe des fichiers (CSV, XLSX, GeoJSON, GeoPackage, Shapefile).")
@@ -102,6 +103,18 @@ def communes(file: FileArg, report: ReportOpt = None) -> None:
     console.print(f"[green]{count} communes importées ou mises à jour.[/green]")
 
 
+@cli.command("iris")
+def iris(file: FileArg, crs: CrsOpt = None, report: ReportOpt = None) -> None:
+    """Importe des contours IRIS (INSEE CONTOURS-IRIS) et y place les résidences."""
+    from app.importers.iris import import_iris
+
+    summary = run_import(lambda conn: import_iris(conn, file, crs=crs), report, "Import des IRIS")
+    console.print(
+        f"[green]{summary.imported} IRIS importés[/green] ({summary.repaired} géométries "
+        f"réparées) ; {summary.residences_in_iris} résidences placées dans un IRIS."
+    )
+
+
 @cli.command("territory")
 def territory() -> None:
     """Charge le référentiel livré (communes et EPCI des Hauts-de-France)."""
@@ -115,4 +128,53 @@ def territory() -> None:
     console.print(
         f"[green]{summary.communes} communes, {summary.epci} EPCI[/green] "
         f"({summary.aliases} anciens codes de communes fusionnées rattachés)."
+    )
+
+
+@cli.command("attributions")
+def attributions(
+    file: FileArg,
+    year: Annotated[
+        int, typer.Option("--year", min=2000, max=2100, help="Année des attributions.")
+    ],
+    report: ReportOpt = None,
+) -> None:
+    """Importe les attributions d'une année par résidence (code, total, q1, priority, pru)."""
+    from app.importers.allocations import import_allocations
+
+    summary = run_import(
+        lambda conn: import_allocations(conn, file, year), report, "Import des attributions"
+    )
+    console.print(
+        f"[green]{summary.inserted} résidences ajoutées, {summary.updated} mises à jour[/green] "
+        f"pour {summary.year} ({summary.total} attributions)."
+    )
+
+
+@cli.command("grades")
+def grades(
+    file: FileArg,
+    campaign: Annotated[
+        str, typer.Option("--campaign", help="Campagne : identifiant ou nom (ex. « MEL 2026 »).")
+    ],
+    side: Annotated[str, typer.Option("--side", help="Côté des notes : commune ou bailleur.")],
+    report: ReportOpt = None,
+) -> None:
+    """Importe le tableau de notes d'un côté (commune ou bailleur) pour une campagne."""
+    from app.campaigns.service import find_campaign
+    from app.errors import QualiparcError
+    from app.importers.grades import import_grades
+
+    def action(conn):
+        try:
+            target = find_campaign(conn, campaign)
+        except QualiparcError as exc:
+            raise ValueError(exc.message) from None
+        return target, import_grades(conn, file, target, side)
+
+    target, summary = run_import(action, report, "Import des notes")
+    console.print(
+        f"[green]Campagne « {target.name} », notes {side} : {summary.inserted} ajoutées, "
+        f"{summary.updated} modifiées[/green], {summary.unchanged} inchangées ; "
+        f"lignes sans note (ignorées) : {summary.blank}."
     )
