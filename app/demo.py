@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geo.demo import URH_EPCI, DemoTerritory, generate_demo
-from geo.qpv import QpvRecord
-from geo.territory import load_territory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -14,6 +11,9 @@ from app.importers.qpv import store_qpv
 from app.importers.territory import TerritorySummary, load_reference_territory
 from app.placement import place_residences
 from app.settings import get_settings
+from geo.demo import URH_EPCI, DemoTerritory, generate_demo
+from geo.qpv import QpvRecord
+from geo.territory import load_territory
 
 
 class DatabaseNotEmpty(RuntimeError):

@@ -3,13 +3,33 @@
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api.routes import auth, health, meta, residences, territory
+from app.api.routes import (
+    allocations,
+    auth,
+    campaigns,
+    events,
+    exports,
+    grades,
+    health,
+    meeting,
+    meta,
+    peuplements,
+    printing,
+    quartiers,
+    residences,
+    territory,
+)
 from app.errors import error_body, install_error_handlers
+from app.pages import campaigns as campaign_pages
+from app.pages import elu as elu_page
 from app.pages import map as map_page
+from app.pages import meeting as meeting_pages
+from app.pages import quartiers as quartiers_page
 from app.settings import get_settings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -20,7 +40,20 @@ ROUTERS = (
     meta.router,
     residences.router,
     territory.router,
+    campaigns.router,
+    grades.router,
+    meeting.router,
+    events.router,
     map_page.router,
+    campaign_pages.router,
+    quartiers.router,
+    peuplements.router,
+    allocations.router,
+    quartiers_page.router,
+    exports.router,
+    printing.router,
+    elu_page.router,
+    meeting_pages.router,
 )
 
 
@@ -31,6 +64,7 @@ def create_app() -> FastAPI:
         version=__version__,
     )
     install_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
 
     @app.middleware("http")
     async def limit_upload_size(request: Request, call_next):

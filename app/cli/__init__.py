@@ -88,7 +88,14 @@ def serve(
 
     os.environ["QUALIPARC_DATABASE_URL"] = resolve_database_url()
     console.print(f"qualiparc sert sur [bold]http://{host}:{port}/[/bold]")
-    uvicorn.run("app.main:app", host=host, port=port, workers=workers, log_level="warning")
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        timeout_graceful_shutdown=3,
+    )
 
 
 @cli.command("database-url")

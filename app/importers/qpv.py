@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo.qpv import QpvRecord, check_against_list, read_qpv
-from geo.report import ImportRejected
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.placement import place_residences
 from app.settings import get_settings
+from geo.qpv import QpvRecord, check_against_list, read_qpv
+from geo.report import ImportRejected
 
 UPSERT_QPV = text(
     """

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.territory import Territory, load_territory, read_communes
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.placement import place_residences
+from geo.territory import Territory, load_territory, read_communes
 
 UPSERT_EPCI = text(
     """

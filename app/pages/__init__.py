@@ -1,7 +1,16 @@
 """HTML pages, one module per area; templates live in `app/templates/`."""
 
 from pathlib import Path
+from urllib.parse import quote
 
+from fastapi import Request
+from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+
+
+def sign_in_first(request: Request) -> RedirectResponse:
+    """Send an anonymous visitor to the sign-in page, then back here."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/connexion?next={quote(target, safe='/')}", status_code=303)

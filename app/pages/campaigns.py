@@ -1,7 +1,5 @@
 """Sign-in page and the campaign pages: dashboard, grading map, grade-sheet upload."""
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.engine import Connection
@@ -11,14 +9,9 @@ from app.auth.deps import OptionalPrincipal
 from app.auth.principal import Principal
 from app.campaigns.service import list_campaigns, load_campaign
 from app.errors import QualiparcError
-from app.pages import TEMPLATES
+from app.pages import TEMPLATES, sign_in_first
 
 router = APIRouter(include_in_schema=False)
-
-
-def _sign_in_first(request: Request) -> RedirectResponse:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/connexion?next={quote(target, safe='')}", status_code=303)
 
 
 def _campaign_page(
@@ -31,7 +24,7 @@ def _campaign_page(
 ) -> Response:
     """Render `template` for a campaign the caller may see, or explain why not (in French)."""
     if principal is None:
-        return _sign_in_first(request)
+        return sign_in_first(request)
     context = {"title": title, "campaign_id": campaign_id, "campaign_name": None, "error": None}
     status = 200
     if campaign_id is not None:
@@ -57,7 +50,7 @@ def sign_in(request: Request, next: str = "/campagnes") -> HTMLResponse:
 def campaigns(request: Request, conn: DbConnection, principal: OptionalPrincipal) -> Response:
     """The latest campaign the caller may see, or an empty dashboard to create one."""
     if principal is None:
-        return _sign_in_first(request)
+        return sign_in_first(request)
     visible = list_campaigns(conn, principal)
     if visible:
         return RedirectResponse(f"/campagnes/{visible[0].id}", status_code=303)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from app.api.deps import DbConnection
 from app.auth.deps import OptionalPrincipal
 from app.errors import Forbidden, NotFound
-from app.pages import TEMPLATES
+from app.pages import TEMPLATES, sign_in_first
 from app.printing.figures import (
     KeyFigures,
     french_date,
@@ -50,8 +50,7 @@ def elu_page(
     territoire: str | None = None,
 ) -> Response:
     if principal is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/connexion?next={quote(target, safe='/')}", status_code=303)
+        return sign_in_first(request)
     try:
         territory = resolve_territory(conn, principal, territoire)
         bounds = territory_bbox(conn, territory)

@@ -135,7 +135,7 @@ def test_campaign_pages_ask_to_sign_in_first(territory: Territory):
     for path in ("/campagnes", f"/campagnes/{campaign}", f"/campagnes/{campaign}/notation"):
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303
-        assert response.headers["location"].startswith("/connexion?next=%2Fcampagnes")
+        assert response.headers["location"].startswith("/connexion?next=/campagnes")
     assert "Se connecter" in client.get("/connexion").text
 
     with territory.engine.begin() as conn:

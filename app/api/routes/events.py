@@ -1,0 +1,59 @@
+"""The live stream of a campaign (Server-Sent Events) that every meeting screen listens to."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import StreamingResponse
+
+from app.auth.deps import CurrentPrincipal
+from app.database import get_engine
+from app.errors import InvalidParameter
+from app.meeting.access import meeting_campaign
+from app.meeting.stream import campaign_stream
+
+router = APIRouter(tags=["réunion"])
+
+
+def parse_last_event_id(raw: str | None) -> int | None:
+    if raw is None or not raw.strip():
+        return None
+    if not raw.strip().isdigit():
+        raise InvalidParameter(f"En-tête Last-Event-ID « {raw} » invalide : attendu un entier.")
+    return int(raw)
+
+
+@router.get(
+    "/api/campaigns/{campaign_id}/events",
+    summary="Flux en direct de la campagne (Server-Sent Events, reprise par Last-Event-ID)",
+    description=(
+        "Chaque message porte en `id` l'identifiant de l'historique des notes. Un écran passe "
+        "`after` = le `last_event_id` des données qu'il vient de charger ; EventSource reprend "
+        "ensuite de lui-même avec l'en-tête Last-Event-ID. Commentaire de maintien toutes les "
+        "15 s."
+    ),
+    response_class=StreamingResponse,
+)
+def campaign_events(
+    campaign_id: int,
+    principal: CurrentPrincipal,
+    last_event_id: Annotated[
+        str | None, Header(description="Dernier identifiant reçu : le flux reprend après lui")
+    ] = None,
+    after: Annotated[
+        int | None,
+        Query(ge=0, description="Reprendre après cet identifiant (l'en-tête Last-Event-ID prime)"),
+    ] = None,
+) -> StreamingResponse:
+    """A screen gives `after` = the `last_event_id` of the data it loaded, so that nothing
+    decided between its loading and its connection is lost; EventSource then resumes with
+    Last-Event-ID by itself."""
+    resume = parse_last_event_id(last_event_id)
+    if resume is None:
+        resume = after
+    with get_engine().connect() as conn:
+        campaign = meeting_campaign(conn, principal, campaign_id)
+    return StreamingResponse(
+        campaign_stream(principal, campaign, resume),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

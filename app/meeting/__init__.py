@@ -1,0 +1,1 @@
+"""The harmonisation meeting: divergent residences, the day's agenda, the live screens."""

@@ -1,0 +1,257 @@
+// The live harmonisation screen: queue, map, keyboard, decisions, and every screen kept in step
+// through the campaign's event stream.
+import { STRINGS } from "../i18n.js";
+import { fetchMeta, getJSON } from "../data/api.js";
+import { toLatLngBounds } from "../rendering/map.js";
+import { DecisionForm, saveHarmonisation } from "./decision.js";
+import { legendByGrade } from "./grades.js";
+import { connectLive } from "./live.js";
+import { MeetingMap } from "./mapview.js";
+import { markCurrent, renderCurrent, renderItem, renderProgress, renderQueue } from "./panel.js";
+import { MeetingQueue } from "./queue.js";
+import { MEETING } from "./strings.js";
+
+const $ = (id) => document.getElementById(id);
+const panel = $("meeting-panel");
+const campaignId = Number(panel.dataset.campaign);
+const canRecord = panel.dataset.canRecord === "true";
+const nodes = {
+  message: $("message"),
+  current: $("current"),
+  session: $("current-session"),
+  name: $("current-name"),
+  facts: $("current-facts"),
+  qpv: $("current-qpv"),
+  commune: $("grade-commune"),
+  bailleur: $("grade-bailleur"),
+  agreed: $("grade-agreed"),
+  decided: $("current-decided"),
+  progressText: $("progress-text"),
+  progressBar: $("progress-bar"),
+  queue: $("queue"),
+  status: $("live-status"),
+  banner: $("demo-banner"),
+};
+
+const view = {
+  queue: null,
+  items: new Map(),
+  legend: null,
+  map: null,
+  form: null,
+  live: "connecting",
+  saving: null,
+};
+
+let settle;
+const ready = new Promise((resolve, reject) => {
+  settle = { resolve, reject };
+});
+ready.catch(() => {});
+
+/** A hook for browser tests and the console. */
+window.qualiparcMeeting = {
+  ready,
+  state: () => document.body.dataset.state,
+  live: () => view.live,
+  current: () => view.queue?.current?.code ?? null,
+  progress: () => nodes.progressText.textContent,
+  lastSave: null,
+};
+
+const fetchQueue = () => getJSON(`/api/campaigns/${campaignId}/divergences`);
+
+function showError(error) {
+  nodes.message.textContent = error.message;
+  nodes.message.hidden = false;
+}
+
+function setLive(state) {
+  view.live = state;
+  nodes.status.dataset.state = state;
+  nodes.status.textContent = state === "live" ? MEETING.live : MEETING.reconnecting;
+}
+
+/** Show the current residence everywhere; `keepForm` keeps a decision being prepared. */
+function show({ keepForm = false } = {}) {
+  const residence = view.queue.current;
+  renderCurrent(nodes, view.legend, view.queue);
+  renderProgress(nodes, view.queue);
+  markCurrent(nodes.queue, view.items, residence?.code);
+  view.map?.focus(residence);
+  if (view.form && !keepForm) view.form.reset(residence);
+}
+
+function move(index) {
+  if (view.queue.go(index)) show();
+}
+
+/** A residence changed (decision here, elsewhere, or a side's grade): update what shows it. */
+function changed(residence, agreed) {
+  const item = view.items.get(residence.code);
+  if (item) renderItem(item, view.legend, residence);
+  view.map?.recolour(residence.code, agreed);
+  renderProgress(nodes, view.queue);
+  if (residence === view.queue.current) {
+    renderCurrent(nodes, view.legend, view.queue);
+    view.map?.focus(residence);
+    // Our own decision may come back through the stream before the PUT answers.
+    if (view.form && view.saving !== residence.code && !view.form.refresh(residence)) {
+      view.form.say(
+        MEETING.conflictNewer(
+          residence.harmonised_grade,
+          residence.harmonisation_version,
+          residence.decided_by,
+        ),
+        "conflict",
+      );
+    }
+  }
+}
+
+function onEvent(data) {
+  if (data.type === "harmonisation" || data.type === "grade") {
+    const decision =
+      data.type === "harmonisation"
+        ? { rationale: data.rationale, decided_by: data.actor, decided_at: data.at }
+        : {};
+    const residence = view.queue.apply(data.residence_code, data.grades, decision, data.id);
+    if (residence) changed(residence, data.grades.agreed);
+    else view.map?.recolour(data.residence_code, data.grades.agreed);
+  } else if (data.type === "resync") {
+    reload();
+  } else if (data.type === "status") {
+    // The phase changed (e.g. closed): who may record is decided by the server page.
+    window.location.reload();
+  }
+}
+
+/** Re-read the queue (after a reconnection or a change of phase), staying on the residence. */
+async function reload() {
+  try {
+    const body = await fetchQueue();
+    view.queue.setResidences(body.residences);
+    view.items = renderQueue(nodes.queue, view.legend, view.queue);
+    show({ keepForm: view.form?.dirty });
+  } catch (error) {
+    showError(error);
+  }
+}
+
+async function record() {
+  const residence = view.queue.current;
+  const value = view.form.value;
+  if (!residence) return;
+  if (value === null) {
+    view.form.say(MEETING.chooseGrade, "error");
+    return;
+  }
+  const save = {
+    code: residence.code,
+    value,
+    startedAt: performance.timeOrigin + performance.now(),
+  };
+  window.qualiparcMeeting.lastSave = save;
+  view.saving = residence.code;
+  view.form.submitting(true);
+  view.form.say(MEETING.saving);
+  try {
+    const saved = await saveHarmonisation(campaignId, residence.code, {
+      value,
+      rationale: view.form.rationale || null,
+      expected_version: view.form.baseVersion,
+    });
+    save.finishedAt = performance.timeOrigin + performance.now();
+    save.status = 200;
+    view.queue.apply(
+      residence.code,
+      { harmonised: saved.value, version: saved.version },
+      { rationale: saved.rationale, decided_by: saved.decided_by, decided_at: saved.decided_at },
+    );
+    view.form.dirty = false;
+    changed(residence, saved.value);
+    const next = view.queue.nextPending();
+    if (view.queue.go(next)) show();
+    view.form.say(MEETING.saved(residence.code, saved.value), "success");
+  } catch (error) {
+    save.status = error.status;
+    if (error.status === 409 && error.details) {
+      const { value: newer, version, decided_by: by } = error.details;
+      view.queue.apply(residence.code, { harmonised: newer, version }, { decided_by: by });
+      changed(residence, newer);
+      view.form.rebase(version);
+      view.form.say(`${error.message} ${MEETING.conflictNewer(newer, version, by)}`, "conflict");
+    } else {
+      view.form.say(error.message, "error");
+    }
+  } finally {
+    view.saving = null;
+    view.form.submitting(false);
+  }
+}
+
+function isTyping(target) {
+  return target instanceof HTMLTextAreaElement || (target instanceof HTMLInputElement && target.type === "text");
+}
+
+function onKey(event) {
+  if (event.altKey || event.ctrlKey || event.metaKey || !view.queue) return;
+  if (isTyping(event.target)) {
+    if (event.key === "Escape") event.target.blur();
+    return;
+  }
+  const { key } = event;
+  if (key === "ArrowRight" || key === "j") move(view.queue.index + 1);
+  else if (key === "ArrowLeft" || key === "k") move(view.queue.index - 1);
+  else if (canRecord && /^[1-4]$/.test(key)) view.form.select(Number(key));
+  else if (canRecord && key === "Enter") record();
+  else return;
+  event.preventDefault();
+}
+
+async function start() {
+  document.body.dataset.state = "loading";
+  nodes.progressText.textContent = MEETING.loading;
+  const [meta, body] = await Promise.all([fetchMeta(), fetchQueue()]);
+  nodes.banner.textContent = STRINGS.demoBanner;
+  nodes.banner.hidden = !meta.demo;
+  view.legend = legendByGrade(body.legend);
+  view.queue = new MeetingQueue(body.residences);
+  view.queue.go(view.queue.firstPending());
+  view.items = renderQueue(nodes.queue, view.legend, view.queue);
+  if (canRecord) {
+    view.form = new DecisionForm($("decision"), view.legend);
+    $("decision").addEventListener("submit", (event) => {
+      event.preventDefault();
+      record();
+    });
+  }
+  nodes.queue.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-code]");
+    if (button && view.queue.goTo(button.dataset.code)) show();
+  });
+  document.addEventListener("keydown", onKey);
+  connectLive(`/api/campaigns/${campaignId}/events?after=${body.last_event_id}`, {
+    onEvent,
+    onReconnect: reload,
+    onStatus: setLive,
+  });
+  const first = view.queue.current;
+  view.map = new MeetingMap($("meeting-map"), {
+    meta,
+    legend: view.legend,
+    legendEntries: body.legend,
+    campaign: body.campaign,
+    bounds: first ? null : toLatLngBounds(meta.bounds),
+  });
+  show();
+  await view.map.load();
+  view.map.focus(view.queue.current);
+  document.body.dataset.state = "ready";
+}
+
+start().then(settle.resolve, (error) => {
+  document.body.dataset.state = "error";
+  showError(error);
+  settle.reject(error);
+});

@@ -1,0 +1,139 @@
+"""The queue of divergent residences and the agenda, on a small hand-made campaign."""
+
+from __future__ import annotations
+
+import html
+from io import BytesIO
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from tests.meeting.support import PASSWORD, SmallCampaign, login
+
+
+def test_divergences_in_meeting_order(client, small_campaign: SmallCampaign) -> None:
+    login(client, small_campaign.emails["elu"])
+    body = client.get(f"/api/campaigns/{small_campaign.id}/divergences").json()
+    assert body["total"] == 5
+    assert body["harmonised"] == 1
+    assert [r["code"] for r in body["residences"]] == ["R5", "R1", "R3", "R2", "R4"]
+    first, second = body["residences"][0], body["residences"][1]
+    assert (first["commune_name"], first["bailleur"]) == ("Achicourt", "Alpha Habitat")
+    assert (second["commune_grade"], second["bailleur_grade"], second["gap"]) == (1, 3, 2)
+    assert second["qpv_code"] == "QN06201M"
+    assert second["qpv_name"] == "Quartier d'essai"
+    assert abs(second["lon"] - 2.78) < 1e-9 and abs(second["lat"] - 50.29) < 1e-9
+    harmonised = body["residences"][2]
+    assert (harmonised["harmonised_grade"], harmonised["harmonisation_version"]) == (3, 1)
+    assert harmonised["rationale"] == "accord en séance"
+    assert body["campaign"]["can_record"] is False  # an elected official reads only
+    assert [entry["grade"] for entry in body["legend"]] == [1, 2, 3, 4, None]
+
+
+def test_agenda_groups_pairs_and_times_them(client, small_campaign: SmallCampaign) -> None:
+    login(client, small_campaign.emails["admin"])
+    body = client.get(f"/api/campaigns/{small_campaign.id}/agenda").json()
+    assert body["campaign"]["can_record"] is True
+    sessions = [
+        (
+            s["commune_name"],
+            s["bailleur"],
+            [r["code"] for r in s["residences"]],
+            s["pending"],
+            s["duration_min"],
+            s["start"],
+            s["end"],
+        )
+        for s in body["sessions"]
+    ]
+    # 5 min per session + 3 min per residence left; R3 is already harmonised.
+    assert sessions == [
+        ("Achicourt", "Alpha Habitat", ["R5"], 1, 8, "09:00", "09:08"),
+        ("Arras", "Alpha Habitat", ["R1", "R3", "R2"], 2, 11, "09:08", "09:19"),
+        ("Arras", "Beta Logement", ["R4"], 1, 8, "09:19", "09:27"),
+    ]
+    assert (body["residences"], body["pending"], body["duration_min"]) == (5, 4, 27)
+    assert (body["start"], body["end"]) == ("09:00", "09:27")
+    assert body["sessions"][1]["dwellings"] == 230
+
+
+def test_agenda_settings_are_configurable(client, small_campaign: SmallCampaign) -> None:
+    login(client, small_campaign.emails["admin"])
+    url = f"/api/campaigns/{small_campaign.id}/agenda"
+    body = client.get(
+        url, params={"minutes_per_residence": 10, "minutes_per_session": 0, "start": "14h30"}
+    ).json()
+    assert [s["duration_min"] for s in body["sessions"]] == [10, 20, 10]
+    assert [s["start"] for s in body["sessions"]] == ["14:30", "14:40", "15:00"]
+    assert body["end"] == "15:10"
+    refused = client.get(url, params={"start": "25:00"})
+    assert refused.status_code == 422
+    assert "Heure de début" in refused.json()["error"]["message"]
+
+
+def test_agenda_pdf_is_readable(client, small_campaign: SmallCampaign) -> None:
+    login(client, small_campaign.emails["admin"])
+    response = client.get(f"/api/campaigns/{small_campaign.id}/agenda.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert "ordre-du-jour-arras-2026.pdf" in response.headers["content-disposition"]
+    reader = PdfReader(BytesIO(response.content))
+    box = reader.pages[0].mediabox
+    assert (round(box.width), round(box.height)) == (595, 842)  # A4 portrait, in points
+    content = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Achicourt × Alpha Habitat" in content
+    assert "Journée d'harmonisation" in content
+    assert "09:08–09:19" in content
+    assert "Données de démonstration" in content
+
+
+def test_agenda_xlsx_opens(client, small_campaign: SmallCampaign) -> None:
+    login(client, small_campaign.emails["admin"])
+    response = client.get(f"/api/campaigns/{small_campaign.id}/agenda.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(BytesIO(response.content))
+    assert book.sheetnames == ["Séances", "Résidences"]
+    sessions = [row for row in book["Séances"].iter_rows(min_row=4, values_only=True)]
+    assert [(s[0], s[1], s[3], s[5], s[6]) for s in sessions] == [
+        (1, "09:00", 8, "Achicourt", "Alpha Habitat"),
+        (2, "09:08", 11, "Arras", "Alpha Habitat"),
+        (3, "09:19", 8, "Arras", "Beta Logement"),
+    ]
+    residences = list(book["Résidences"].iter_rows(min_row=4, values_only=True))
+    assert [r[4] for r in residences] == ["R5", "R1", "R3", "R2", "R4"]
+    assert residences[2][9:13] == (2, 4, 2, 3)
+
+
+def test_meeting_access(client, small_campaign: SmallCampaign) -> None:
+    url = f"/api/campaigns/{small_campaign.id}/divergences"
+    anonymous = client.get(url)
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["code"] == "non_authentifie"
+    page = client.get(f"/reunion/{small_campaign.id}", follow_redirects=False)
+    assert page.status_code == 303
+    assert page.headers["location"] == f"/connexion?next=/reunion/{small_campaign.id}"
+    for role in ("commune", "other_admin"):
+        login(client, small_campaign.emails[role], PASSWORD)
+        assert client.get(url).status_code == 403, role
+        assert client.get(f"/api/campaigns/{small_campaign.id}/agenda.pdf").status_code == 403
+        client.cookies.clear()
+    login(client, small_campaign.emails["elu"])
+    assert client.get(url).status_code == 200
+    assert client.get(f"/api/campaigns/{small_campaign.id + 99}/divergences").status_code == 404
+
+
+def test_meeting_pages_render(client, small_campaign: SmallCampaign) -> None:
+    login(client, small_campaign.emails["admin"])
+    screen = client.get(f"/reunion/{small_campaign.id}")
+    assert screen.status_code == 200
+    assert 'data-can-record="true"' in screen.text
+    agenda = client.get(f"/reunion/{small_campaign.id}/ordre-du-jour?minutes_per_residence=4")
+    assert agenda.status_code == 200
+    assert "Achicourt × Alpha Habitat" in agenda.text
+    assert f"/api/campaigns/{small_campaign.id}/agenda.pdf?minutes_per_residence=4" in agenda.text
+    assert "09:00–09:09" in agenda.text
+    client.cookies.clear()
+    login(client, small_campaign.emails["commune"])
+    refused = client.get(f"/reunion/{small_campaign.id}")
+    assert refused.status_code == 403
+    assert "réservée à l'administrateur" in html.unescape(refused.text)
