@@ -325,7 +325,8 @@ def upgrade() -> None:
         sa.Column("priority", sa.Integer(), nullable=False),
         sa.Column("pru", sa.Integer(), nullable=False),
         sa.CheckConstraint(
-            "total >= 0 AND q1 >= 0 AND priority >= 0 AND pru >= 0 AND q1 <= total AND priority <= total AND pru <= total",
+            "total >= 0 AND q1 >= 0 AND priority >= 0 AND pru >= 0 AND q1 <= total "
+            "AND priority <= total AND pru <= total",
             name="allocation_counts",
         ),
         sa.ForeignKeyConstraint(["residence_id"], ["residence.id"], ondelete="CASCADE"),

@@ -1,40 +1,10 @@
 // Calls of the campaign pages: reads through `getJSON`, writes with the session's CSRF token.
-import { ApiError, getJSON } from "../data/api.js";
-import { STRINGS } from "../i18n.js";
-
-function csrfToken() {
-  const match = document.cookie.match(/(?:^|; )qp_csrf=([^;]+)/);
-  return match ? decodeURIComponent(match[1]) : "";
-}
+import { getJSON, send } from "../data/api.js";
 
 /** Signed out (or session expired): back to the sign-in page, then here again. */
 export function signInAgain() {
   const next = window.location.pathname + window.location.search;
   window.location.assign(`/connexion?next=${encodeURIComponent(next)}`);
-}
-
-async function send(method, path, { json, form } = {}) {
-  const headers = { Accept: "application/json", "X-CSRF-Token": csrfToken() };
-  if (json !== undefined) headers["Content-Type"] = "application/json";
-  let response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers,
-      body: json !== undefined ? JSON.stringify(json) : form,
-    });
-  } catch {
-    throw new ApiError(STRINGS.errorNetwork, { code: "reseau" });
-  }
-  const payload = await response.json().catch(() => null);
-  if (response.ok && payload !== null) return payload;
-  const error = payload?.error ?? {};
-  const failure = new ApiError(error.message || STRINGS.errorServer(response.status), {
-    code: error.code,
-    status: response.status,
-  });
-  failure.details = error;
-  throw failure;
 }
 
 /** GET with a redirect to the sign-in page when the session is gone. */

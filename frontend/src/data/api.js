@@ -40,6 +40,41 @@ export async function getJSON(path, params = undefined, { signal } = {}) {
   return body;
 }
 
+/** The CSRF token the server set at sign-in: every cookie-authenticated write must send it. */
+export function csrfToken() {
+  const match = document.cookie.match(/(?:^|; )qp_csrf=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+/**
+ * Write with the session's CSRF token: `json` (sent as JSON) or `form` (FormData). Resolves to the
+ * JSON reply; rejects with an `ApiError` whose `details` hold the server's error body (on a 409:
+ * the newer value and version).
+ */
+export async function send(method, path, { json, form } = {}) {
+  const headers = { Accept: "application/json", "X-CSRF-Token": csrfToken() };
+  if (json !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: json !== undefined ? JSON.stringify(json) : form,
+    });
+  } catch {
+    throw new ApiError(STRINGS.errorNetwork, { code: "reseau" });
+  }
+  const payload = await response.json().catch(() => null);
+  if (response.ok && payload !== null) return payload;
+  const error = payload?.error ?? {};
+  const failure = new ApiError(error.message || STRINGS.errorServer(response.status), {
+    code: error.code,
+    status: response.status,
+  });
+  failure.details = error;
+  throw failure;
+}
+
 export const fetchMeta = (options) => getJSON("/api/meta", undefined, options);
 
 /** Residences matching `params` (the filters as URLSearchParams): a GeoJSON FeatureCollection. */

@@ -1,46 +1,6 @@
 // The facilitator's decision: the agreed grade (1–4), its rationale, and saving it with the
 // version it was decided on, so that a decision taken meanwhile elsewhere is never overwritten.
-import { ApiError } from "../data/api.js";
-import { STRINGS } from "../i18n.js";
 import { paint } from "./grades.js";
-
-function csrfToken() {
-  const match = document.cookie.match(/(?:^|; )qp_csrf=([^;]+)/);
-  return match ? decodeURIComponent(match[1]) : "";
-}
-
-/**
- * PUT the agreed grade. Resolves to the saved harmonisation; rejects with an `ApiError` whose
- * `details` hold the server's error body (on a 409: the newer `value`, `version`, `decided_by`).
- */
-export async function saveHarmonisation(campaignId, code, body) {
-  let response;
-  try {
-    response = await fetch(
-      `/api/campaigns/${campaignId}/harmonisations/${encodeURIComponent(code)}`,
-      {
-        method: "PUT",
-        headers: {
-          "Content-Type": "application/json",
-          Accept: "application/json",
-          "X-CSRF-Token": csrfToken(),
-        },
-        body: JSON.stringify(body),
-      },
-    );
-  } catch {
-    throw new ApiError(STRINGS.errorNetwork, { code: "reseau" });
-  }
-  const payload = await response.json().catch(() => null);
-  if (response.ok && payload) return payload;
-  const error = payload?.error ?? {};
-  const failure = new ApiError(error.message || STRINGS.errorServer(response.status), {
-    code: error.code,
-    status: response.status,
-  });
-  failure.details = error;
-  throw failure;
-}
 
 /** The decision form: four grade choices in the legend's colours and a rationale field. */
 export class DecisionForm {

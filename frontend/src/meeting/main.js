@@ -3,7 +3,8 @@
 import { STRINGS } from "../i18n.js";
 import { fetchMeta, getJSON } from "../data/api.js";
 import { toLatLngBounds } from "../rendering/map.js";
-import { DecisionForm, saveHarmonisation } from "./decision.js";
+import { saveHarmonisation } from "../campaigns/api.js";
+import { DecisionForm } from "./decision.js";
 import { legendByGrade } from "./grades.js";
 import { connectLive } from "./live.js";
 import { MeetingMap } from "./mapview.js";

@@ -1,13 +1,9 @@
 // The account area of the page header: "Se connecter", or the signed-in account and "Se déconnecter".
+import { send } from "../data/api.js";
 import { STRINGS } from "../i18n.js";
 
-function csrfToken() {
-  const match = document.cookie.match(/(?:^|; )qp_csrf=([^;]+)/);
-  return match ? decodeURIComponent(match[1]) : "";
-}
-
 async function signOut() {
-  await fetch("/api/auth/logout", { method: "POST", headers: { "X-CSRF-Token": csrfToken() } });
+  await send("POST", "/api/auth/logout");
   window.location.assign("/");
 }
 
