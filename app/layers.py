@@ -16,11 +16,15 @@ COORD_DIGITS = 6
 _DEFAULT_LABELS_JSON = json.dumps({str(k): v for k, v in DEFAULT_LABELS.items()})
 
 
-def feature_collection(conn: Connection, sql: str, params: dict) -> bytes:
+OUTLINE_DIGITS = 5
+"""About a metre: enough for the outlines of communes and EPCI (already simplified at source)."""
+
+
+def feature_collection(
+    conn: Connection, sql: str, params: dict, *, digits: int = COORD_DIGITS
+) -> bytes:
     """Run `sql` (rows with a `geom` column) and return a GeoJSON FeatureCollection as bytes."""
-    wrapped = text(
-        f"SELECT string_agg(ST_AsGeoJSON(t.*, 'geom', {COORD_DIGITS}), ',') FROM ({sql}) AS t"
-    )
+    wrapped = text(f"SELECT string_agg(ST_AsGeoJSON(t.*, 'geom', {digits}), ',') FROM ({sql}) AS t")
     body = conn.execute(wrapped, params).scalar_one() or ""
     return b'{"type":"FeatureCollection","features":[' + body.encode() + b"]}"
 
@@ -134,31 +138,31 @@ def residence_feature(conn: Connection, flt: ResidenceFilter) -> bytes | None:
     return feature.encode() if feature else None
 
 
-def qpv_geojson(conn: Connection, *, simplify_m: float = 0) -> bytes:
-    """QPV perimeters; `simplify_m` > 0 simplifies (preserving topology) for overview maps."""
-    geom = "q.geom" if not simplify_m else "ST_SimplifyPreserveTopology(q.geom, :tolerance)"
-    sql = f"""
-        SELECT q.code, q.name, q.communes, q.source, q.vintage, {geom} AS geom
+def qpv_geojson(conn: Connection) -> bytes:
+    """QPV perimeters, official or demonstration (`source`)."""
+    sql = """
+        SELECT q.code, q.name, q.communes, q.source, q.vintage, q.geom
         FROM qpv q ORDER BY q.code
     """
-    return feature_collection(conn, sql, {"tolerance": simplify_m / 111_000})
+    return feature_collection(conn, sql, {})
 
 
 def communes_geojson(conn: Connection, epci: str | None = None) -> bytes:
-    """Commune outlines, lightly simplified: the offline base layer."""
+    """Commune outlines, the offline base layer. The shipped polygons are simplified already:
+    simplifying again on every request cost more than it saved (see bench/)."""
     sql = """
-        SELECT c.insee AS code, c.name, c.epci_siren,
-               ST_SimplifyPreserveTopology(c.geom, 0.0005) AS geom
+        SELECT c.insee AS code, c.name, c.epci_siren, c.geom
         FROM commune c
         WHERE c.geom IS NOT NULL AND (CAST(:epci AS text) IS NULL OR c.epci_siren = :epci)
         ORDER BY c.insee
     """
-    return feature_collection(conn, sql, {"epci": epci})
+    return feature_collection(conn, sql, {"epci": epci}, digits=OUTLINE_DIGITS)
 
 
 def epci_geojson(conn: Connection) -> bytes:
+    """EPCI outlines (unions of their communes)."""
     sql = """
-        SELECT e.siren AS code, e.name, e.kind, ST_SimplifyPreserveTopology(e.geom, 0.0003) AS geom
+        SELECT e.siren AS code, e.name, e.kind, e.geom
         FROM epci e WHERE e.geom IS NOT NULL ORDER BY e.siren
     """
-    return feature_collection(conn, sql, {})
+    return feature_collection(conn, sql, {}, digits=OUTLINE_DIGITS)

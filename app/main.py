@@ -64,7 +64,7 @@ def create_app() -> FastAPI:
         version=__version__,
     )
     install_error_handlers(app)
-    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
 
     @app.middleware("http")
     async def limit_upload_size(request: Request, call_next):

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import httpx
 import psycopg
 from sqlalchemy import create_engine, text
 
@@ -57,6 +58,53 @@ def python_loop_geojson(conn, flt: ResidenceFilter) -> bytes:
             {"type": "Feature", "geometry": json.loads(row["geometry"]), "properties": properties}
         )
     return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
+def meeting_latency(url: str, decisions: int = 20) -> list[float]:
+    """Milliseconds from a harmonisation PUT (answered by one worker) to its event on the SSE
+    stream of another connection, the app running with two workers."""
+    from app.auth.accounts import create_account, create_token
+    from tests.meeting.support import SseReader
+    from tests.servers import running_app
+
+    engine = create_engine(sqlalchemy_url(url))
+    with engine.begin() as conn:
+        create_account(conn, "bench-admin@qualiparc.test", "admin", ["200093201"])
+        token = create_token(conn, "bench-admin@qualiparc.test")
+        campaign = conn.execute(
+            text(
+                "SELECT id FROM campaign WHERE epci_siren = '200093201'"
+                " AND status = 'harmonisation'"
+            )
+        ).scalar_one()
+    engine.dispose()
+    headers = {"Authorization": f"Bearer {token}"}
+    latencies = []
+    with running_app(url, workers=2) as base:
+        queue = httpx.get(f"{base}/api/campaigns/{campaign}/divergences", headers=headers).json()
+        pending = [r for r in queue["residences"] if not r["harmonised"]][:decisions]
+        stream = SseReader(f"{base}/api/campaigns/{campaign}/events", token)
+        try:
+            for residence in pending:
+                start = time.perf_counter()
+                response = httpx.put(
+                    f"{base}/api/campaigns/{campaign}/harmonisations/{residence['code']}",
+                    headers=headers,
+                    json={
+                        "value": residence["commune_grade"],
+                        "rationale": "mesure",
+                        "expected_version": residence["harmonisation_version"] or 0,
+                    },
+                )
+                response.raise_for_status()
+                while (
+                    stream.next_event(timeout=5)["data"].get("residence_code") != residence["code"]
+                ):
+                    pass
+                latencies.append((time.perf_counter() - start) * 1000)
+        finally:
+            stream.close()
+    return latencies
 
 
 def scratch_url() -> str:
@@ -157,6 +205,15 @@ def main() -> None:
                 )
             )
         engine.dispose()
+        get_engine.cache_clear()
+        latencies = meeting_latency(url)
+        figures.append(
+            (
+                f"live meeting: harmonisation PUT to its SSE event on another screen, 2 workers "
+                f"({len(latencies)} decisions, median; max {max(latencies):.0f} ms)",
+                f"{statistics.median(latencies):.0f} ms",
+            )
+        )
     finally:
         get_engine.cache_clear()
         drop_scratch(url)
@@ -182,7 +239,10 @@ Python {platform.python_version()}, PostgreSQL 15 + PostGIS (project-local clust
 
 The residence layer is built by PostGIS as GeoJSON text (`ST_AsGeoJSON` over the rows,
 aggregated with `string_agg`, see `app/layers.py`); the baseline row is the tipg-style approach of
-building each feature in Python, kept here only to measure the difference.
+building each feature in Python, kept here only to measure the difference. HTTP figures include
+gzip compression at level 5: on the commune layer, level 9 took 514 ms instead of 110 ms for an
+output 1.6 % smaller. The commune and EPCI outlines are served as shipped, already simplified:
+simplifying them again on each request cost 360 ms for 20 % fewer points.
 """
     )
 
