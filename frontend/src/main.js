@@ -14,6 +14,7 @@ import {
 import { QPV_SOURCES, qpvLayers } from "./rendering/qpv.js";
 import { ResidenceLayer } from "./rendering/residences.js";
 import { FiltersPanel } from "./ui/filters.js";
+import { deferred } from "./ui/deferred.js";
 
 const page = {
   map: document.getElementById("map"),
@@ -27,11 +28,8 @@ const page = {
 /** What the page shows, for the handlers and the test hook. */
 const view = { map: null, residences: null, qpvCount: 0 };
 
-let settle;
-const ready = new Promise((resolve, reject) => {
-  settle = { resolve, reject };
-});
-ready.catch(() => {});
+const settle = deferred();
+const ready = settle.promise;
 
 /** A small hook for browser tests and the console, so that nobody has to sniff pixels. */
 window.qualiparc = {

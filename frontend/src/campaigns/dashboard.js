@@ -16,6 +16,7 @@ import {
 import { barChart, shareBar, stackedChart } from "./charts.js";
 import { el, showMessage } from "./dom.js";
 import { CAMPAIGN_STRINGS as S, TREND_COLOURS, TREND_LABELS, formatPercent } from "./strings.js";
+import { deferred } from "../ui/deferred.js";
 
 const PHASES = [
   ["preparation", "Préparation"],
@@ -33,11 +34,8 @@ const message = document.getElementById("message");
 const campaignId = root.dataset.campaign ? Number(root.dataset.campaign) : null;
 const view = { campaign: null, stats: null, comparison: null };
 
-let settle;
-const ready = new Promise((resolve, reject) => {
-  settle = { resolve, reject };
-});
-ready.catch(() => {});
+const settle = deferred();
+const ready = settle.promise;
 
 /** A hook for browser tests and the console. */
 window.qualiparcCampaign = {

@@ -14,6 +14,7 @@ import {
 } from "./api.js";
 import { checkedGrade, el, gradeChoices, showMessage } from "./dom.js";
 import { CAMPAIGN_STRINGS as S, SIDE_LABELS } from "./strings.js";
+import { deferred } from "../ui/deferred.js";
 
 const UNGRADED_COLOUR = "#8c8c8c";
 const SELECTED_STYLE = { color: "#111827", weight: 3 };
@@ -25,11 +26,8 @@ const section = document.getElementById("residence");
 const campaignId = Number(panel.dataset.campaign);
 const view = { campaign: null, colourBy: null, markers: new Map(), selected: null };
 
-let settle;
-const ready = new Promise((resolve, reject) => {
-  settle = { resolve, reject };
-});
-ready.catch(() => {});
+const settle = deferred();
+const ready = settle.promise;
 
 /** A hook for browser tests and the console. */
 window.qualiparcGrading = {

@@ -8,6 +8,7 @@ import { legend as createLegend } from "../rendering/legend.js";
 import { Territory, createMap, layerControl, toLatLngBounds } from "../rendering/map.js";
 import { QPV_SOURCES, qpvLayers } from "../rendering/qpv.js";
 import { FragileLayer } from "./fragile.js";
+import { deferred } from "../ui/deferred.js";
 
 const LAYER_RESIDENCES = "Résidences (fragiles en évidence)";
 const PNG_SIDE = { min: 200, max: 4000 };
@@ -20,11 +21,8 @@ const page = {
 };
 const view = { map: null, residences: null, qpvCount: 0 };
 
-let settle;
-const ready = new Promise((resolve, reject) => {
-  settle = { resolve, reject };
-});
-ready.catch(() => {});
+const settle = deferred();
+const ready = settle.promise;
 
 /** A small hook for browser tests and the console. */
 window.qualiparcElu = {

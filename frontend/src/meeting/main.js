@@ -11,6 +11,7 @@ import { MeetingMap } from "./mapview.js";
 import { markCurrent, renderCurrent, renderItem, renderProgress, renderQueue } from "./panel.js";
 import { MeetingQueue } from "./queue.js";
 import { MEETING } from "./strings.js";
+import { deferred } from "../ui/deferred.js";
 
 const $ = (id) => document.getElementById(id);
 const panel = $("meeting-panel");
@@ -44,11 +45,8 @@ const view = {
   saving: null,
 };
 
-let settle;
-const ready = new Promise((resolve, reject) => {
-  settle = { resolve, reject };
-});
-ready.catch(() => {});
+const settle = deferred();
+const ready = settle.promise;
 
 /** A hook for browser tests and the console. */
 window.qualiparcMeeting = {

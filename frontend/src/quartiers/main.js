@@ -14,6 +14,7 @@ import { choroplethLayer, countByClass, indicators, legendClasses } from "./chor
 import { PeuplementLayer } from "./peuplements.js";
 import { Q, formatCount } from "./strings.js";
 import { renderTargets, targetsSummary } from "./targets.js";
+import { deferred } from "../ui/deferred.js";
 
 const $ = (id) => document.getElementById(id);
 const page = {
@@ -36,11 +37,8 @@ const TARGET_LEVELS = new Set(["commune", "epci"]);
 
 /** What the page shows, for browser tests and the console. */
 const view = { quartiers: [], peuplements: 0, targets: [] };
-let settle;
-const ready = new Promise((resolve, reject) => {
-  settle = { resolve, reject };
-});
-ready.catch(() => {});
+const settle = deferred();
+const ready = settle.promise;
 window.qualiparcQuartiers = {
   ready,
   state: () => document.body.dataset.state,
