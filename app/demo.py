@@ -10,10 +10,21 @@ from sqlalchemy.engine import Connection
 from app.importers.qpv import store_qpv
 from app.importers.territory import TerritorySummary, load_reference_territory
 from app.placement import place_residences
+from app.progress import Progress, silent
 from app.settings import get_settings
 from geo.demo import URH_EPCI, DemoTerritory, generate_demo
 from geo.qpv import QpvRecord
 from geo.territory import load_territory
+
+STEPS = (
+    "Référentiel des communes et EPCI",
+    "Génération des résidences fictives",
+    "Écriture des QPV de démonstration et des résidences",
+    "Placement (EPCI, QPV, distances)",
+    "Campagnes, notes et harmonisations",
+    "Attributions",
+)
+"""What `load_demo` announces to its `progress`, in order."""
 
 
 class DatabaseNotEmpty(RuntimeError):
@@ -35,7 +46,11 @@ def has_residences(conn: Connection) -> bool:
 
 
 def load_demo(
-    conn: Connection, epci_sirens: tuple[str, ...] = URH_EPCI, *, seed: int = 2026
+    conn: Connection,
+    epci_sirens: tuple[str, ...] = URH_EPCI,
+    *,
+    seed: int = 2026,
+    progress: Progress = silent,
 ) -> DemoSummary:
     """Load territory + demo data into an empty database (raise `DatabaseNotEmpty` otherwise)."""
     if has_residences(conn):
@@ -44,13 +59,19 @@ def load_demo(
             "base vide."
         )
     directory = get_settings().data_dir / "territory"
+    progress(STEPS[0])
     territory_summary = load_reference_territory(conn, directory)
+    progress(STEPS[1])
     communes = load_territory(directory).communes
     demo = generate_demo(communes, epci_sirens, seed=seed)
+    progress(STEPS[2])
     _store_qpv(conn, demo)
     _store_residences(conn, demo)
+    progress(STEPS[3])
     place_residences(conn)
+    progress(STEPS[4])
     campaigns, grades, harmonised = _store_campaigns(conn, demo)
+    progress(STEPS[5])
     _store_allocations(conn, demo)
     return DemoSummary(
         territory=territory_summary,

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from app.cli import importing, users
+from app.cli.importing import progress_bar
 
 console = Console(stderr=True)
 cli = typer.Typer(
@@ -42,21 +43,20 @@ def demo(
     """Charge le territoire de démonstration (données fictives) dans une base vide."""
     from app.auth.demo_accounts import create_demo_accounts
     from app.database import get_engine
-    from app.demo import DatabaseNotEmpty, has_residences, load_demo
+    from app.demo import STEPS, DatabaseNotEmpty, has_residences, load_demo
 
     engine = get_engine()
     with engine.connect() as conn:
         if if_empty and has_residences(conn):
             console.print("Base déjà peuplée : démonstration non rechargée.")
             return
-    with console.status("Génération et chargement du territoire de démonstration…"):
-        try:
-            with engine.begin() as conn:
-                summary = load_demo(conn)
-                accounts = create_demo_accounts(conn)
-        except DatabaseNotEmpty as exc:
-            console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(1) from None
+    try:
+        with progress_bar("Démonstration", STEPS) as progress, engine.begin() as conn:
+            summary = load_demo(conn, progress=progress)
+            accounts = create_demo_accounts(conn)
+    except DatabaseNotEmpty as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
     t = summary.territory
     console.print(
         f"[green]Démonstration chargée[/green] : {t.communes} communes, {t.epci} EPCI "

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.progress import Progress as RichProgress
 
+from app.progress import Progress
 from geo.report import ImportRejected, write_report
 
 console = Console(stderr=True)
@@ -24,13 +34,42 @@ ReportOpt = Annotated[
 ]
 
 
-def run_import(action: Callable, report: Path | None, label: str):
-    """Run `action(conn)` in one transaction; on rejection print and write the report, exit 1."""
+@contextmanager
+def progress_bar(label: str, steps: Sequence[str]) -> Iterator[Progress]:
+    """A progress bar over the named `steps` of long work; the callback starts the next one."""
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with RichProgress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(label, total=len(steps))
+        started = False
+
+        def start(step: str) -> None:
+            nonlocal started
+            if started:
+                bar.advance(task)
+            started = True
+            bar.update(task, description=f"{label} : {step}")
+
+        yield start
+        bar.update(task, completed=len(steps))
+
+
+def run_import(action: Callable, report: Path | None, label: str, steps: Sequence[str] = ()):
+    """Run `action(conn)` — `action(conn, progress)` when it has `steps` — in one transaction;
+    on rejection print and write the report, exit 1."""
     from app.database import get_engine
 
     try:
-        with console.status(f"{label}…"), get_engine().begin() as conn:
-            return action(conn)
+        if not steps:
+            with console.status(f"{label}…"), get_engine().begin() as conn:
+                return action(conn)
+        with progress_bar(label, steps) as progress, get_engine().begin() as conn:
+            return action(conn, progress)
     except ImportRejected as rejected:
         console.print(f"[red]Import refusé, rien n'a été écrit[/red] : {rejected}")
         for error in rejected.errors[:50]:
@@ -57,7 +96,7 @@ def residences(
     ] = [],  # noqa: B006 - typer reads the default, never mutates it
 ) -> None:
     """Importe ou met à jour des résidences (clé : leur code)."""
-    from app.importers.residences import import_residences
+    from app.importers.residences import STEPS, import_residences
 
     mapping = {}
     for item in column:
@@ -67,9 +106,12 @@ def residences(
             raise typer.Exit(2)
         mapping[key.strip()] = value.strip()
     summary = run_import(
-        lambda conn: import_residences(conn, file, crs=crs, columns=mapping or None),
+        lambda conn, progress: import_residences(
+            conn, file, crs=crs, columns=mapping or None, progress=progress
+        ),
         report,
         "Import des résidences",
+        STEPS,
     )
     for warning in summary.warnings:
         console.print(f"[yellow]Attention[/yellow] : {warning}")
@@ -82,9 +124,14 @@ def residences(
 @cli.command("qpv")
 def qpv(file: FileArg, crs: CrsOpt = None, report: ReportOpt = None) -> None:
     """Importe les périmètres QPV officiels (fichier ANCT tel que publié)."""
-    from app.importers.qpv import import_qpv
+    from app.importers.qpv import STEPS, import_qpv
 
-    summary = run_import(lambda conn: import_qpv(conn, file, crs=crs), report, "Import des QPV")
+    summary = run_import(
+        lambda conn, progress: import_qpv(conn, file, crs=crs, progress=progress),
+        report,
+        "Import des QPV",
+        STEPS,
+    )
     for warning in summary.warnings:
         console.print(f"[yellow]Attention[/yellow] : {warning}")
     console.print(

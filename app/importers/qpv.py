@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.placement import place_residences
+from app.progress import Progress, silent
 from app.settings import get_settings
 from geo.qpv import QpvRecord, check_against_list, read_qpv
 from geo.report import ImportRejected
@@ -51,11 +52,22 @@ def store_qpv(conn: Connection, records: list[QpvRecord], *, source: str, vintag
     )
 
 
-def import_qpv(conn: Connection, path: Path, *, crs: str | None = None) -> QpvImportSummary:
+STEPS = (
+    "Lecture, réparation et reprojection des périmètres",
+    "Écriture des QPV",
+    "Nouveau placement des résidences",
+)
+"""What `import_qpv` announces to its `progress`, in order."""
+
+
+def import_qpv(
+    conn: Connection, path: Path, *, crs: str | None = None, progress: Progress = silent
+) -> QpvImportSummary:
     """Upsert official QPV; demonstration QPV are removed once official ones exist.
 
     The caller owns the transaction: roll it back when this raises `ImportRejected`.
     """
+    progress(STEPS[0])
     qpv_file = read_qpv(path, crs=crs)
     if qpv_file.errors:
         raise ImportRejected(qpv_file.errors)
@@ -65,8 +77,10 @@ def import_qpv(conn: Connection, path: Path, *, crs: str | None = None) -> QpvIm
     reference = get_settings().data_dir / "qpv" / "qpv-2024-liste-hauts-de-france.csv"
     if qpv_file.vintage == "2024" and reference.exists():
         summary.warnings = check_against_list(qpv_file.records, reference)
+    progress(STEPS[1])
     summary.demo_removed = conn.execute(text("DELETE FROM qpv WHERE source = 'demo'")).rowcount
     store_qpv(conn, qpv_file.records, source="official", vintage=qpv_file.vintage)
+    progress(STEPS[2])
     place_residences(conn)
     summary.residences_in_qpv = conn.execute(
         text("SELECT count(*) FROM residence WHERE qpv_code IS NOT NULL")

@@ -10,8 +10,18 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.placement import place_residences
+from app.progress import Progress, silent
 from geo.report import ImportRejected, RowError
 from geo.residences import ResidenceRecord, parse_residences
+
+STEPS = (
+    "Lecture et vérification du fichier",
+    "Vérification des communes",
+    "Écriture des résidences",
+    "Placement (EPCI, QPV, IRIS, distances)",
+    "Notes du fichier",
+)
+"""What `import_residences` announces to its `progress`, in order."""
 
 COMMUNE_TOLERANCE_M = 1000
 """Commune polygons are simplified: a point this close to its declared commune is accepted."""
@@ -162,15 +172,18 @@ def import_residences(
     crs: str | None = None,
     columns: dict[str, str] | None = None,
     is_demo: bool = False,
+    progress: Progress = silent,
 ) -> ResidenceImportSummary:
     """Validate then upsert residences by code; raise `ImportRejected` and write nothing on error.
 
     The caller owns the transaction: roll it back when this raises.
     """
+    progress(STEPS[0])
     records, errors = parse_residences(path, crs=crs, columns=columns)
     if any(error.line is None for error in errors):
         raise ImportRejected(errors)
     summary = ResidenceImportSummary()
+    progress(STEPS[1])
     conn.execute(text(CREATE_STAGING))
     if records:
         conn.execute(INSERT_STAGING, [_staging_row(r) for r in records])
@@ -181,17 +194,20 @@ def import_residences(
         raise ImportRejected(errors)
     if not records:
         return summary
+    progress(STEPS[2])
     conn.execute(RESOLVE_COMMUNES)
     conn.execute(UPSERT_BAILLEURS)
     flags = conn.execute(UPSERT_RESIDENCES, {"is_demo": is_demo}).scalars().all()
     summary.inserted = sum(1 for f in flags if f)
     summary.updated = len(flags) - summary.inserted
     codes = [r.code for r in records]
+    progress(STEPS[3])
     place_residences(conn, codes)
     summary.in_qpv = conn.execute(
         text("SELECT count(*) FROM residence WHERE code = ANY(:codes) AND qpv_code IS NOT NULL"),
         {"codes": codes},
     ).scalar_one()
+    progress(STEPS[4])
     summary.grades = _store_file_grades(conn)
     return summary
 
