@@ -28,7 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.errors import Forbidden, InvalidParameter, NotAuthenticated, NotFound
-from app.layers import feature_collection
+from app.layers import SHOWN_STATUSES, feature_collection
 from geo.allocation_rules import SECRECY_THRESHOLD, is_secret
 from geo.grades import FRAGILE_GRADES, GRADES
 from geo.peuplement import LOCATION_LABELS, location_of, peuplement_labels, peuplement_type
@@ -178,12 +178,15 @@ def _access(visible: Visible) -> tuple[str, dict]:
 
 
 def campaigns_sql(level: str, campaign_id: int | None, visible: Visible) -> tuple[str, dict]:
-    """The campaign asked, or the latest one of each EPCI, among those the caller may see."""
+    """The campaign asked, or the latest one of each EPCI out of blind grading (as on the map),
+    among those the caller may see."""
     access, params = _access(visible)
     sql = f"""
         SELECT DISTINCT ON (c.epci_siren) c.id, c.epci_siren
         FROM campaign c
-        WHERE (CAST(:campaign AS int) IS NULL OR c.id = :campaign) AND {access}
+        WHERE (c.id = :campaign OR (CAST(:campaign AS int) IS NULL
+                                    AND c.status IN {SHOWN_STATUSES!r}))
+          AND {access}
         ORDER BY c.epci_siren, c.year DESC, c.id DESC
     """
     return sql, {**params, "campaign": campaign_id, "published_levels": _published_levels(level)}
