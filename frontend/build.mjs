@@ -1,5 +1,5 @@
-// Copies the front end into app/static: Leaflet (vendored from node_modules), our ES modules and
-// styles. No bundler: the browser loads native ES modules, and nothing comes from a CDN.
+// Copies the front end into app/static: Leaflet and Swagger UI (vendored from node_modules), our ES
+// modules and styles. No bundler: the browser loads native ES modules, and nothing comes from a CDN.
 import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 const frontend = dirname(fileURLToPath(import.meta.url));
 const statics = join(frontend, "..", "app", "static");
 const leaflet = join(frontend, "node_modules", "leaflet", "dist");
+const swagger = join(frontend, "node_modules", "swagger-ui-dist");
 
 const vendored = [
   "leaflet.css",
@@ -17,12 +18,16 @@ const vendored = [
 ];
 const copies = [
   ...vendored.map((name) => [join(leaflet, name), join(statics, "vendor", "leaflet", name)]),
+  ...["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"].map((name) => [
+    join(swagger, name),
+    join(statics, "vendor", "swagger-ui", name),
+  ]),
   [join(frontend, "src"), join(statics, "js")],
   [join(frontend, "styles"), join(statics, "css")],
 ];
 
-if (!existsSync(leaflet)) {
-  console.error("Leaflet est absent : lancer « npm ci » dans frontend/ avant la construction.");
+if (!existsSync(leaflet) || !existsSync(swagger)) {
+  console.error("Dépendances absentes : lancer « npm ci » dans frontend/ avant la construction.");
   process.exit(1);
 }
 for (const folder of ["vendor", "js", "css"]) {
