@@ -3,7 +3,7 @@ import { STRINGS } from "./i18n.js";
 import { fetchCommunes, fetchEpci, fetchMeta, fetchQpv, fetchResidences } from "./data/api.js";
 import { filtersToParams, gradeKey, readFilters } from "./data/filters.js";
 import { countByGrade } from "./data/stats.js";
-import { legend as createLegend } from "./rendering/legend.js";
+import { legend as createLegend, gradeLegendOptions } from "./rendering/legend.js";
 import {
   Territory,
   createMap,
@@ -11,7 +11,7 @@ import {
   onlineTileLayer,
   toLatLngBounds,
 } from "./rendering/map.js";
-import { QPV_SOURCES, qpvLayers } from "./rendering/qpv.js";
+import { qpvLayers } from "./rendering/qpv.js";
 import { ResidenceLayer } from "./rendering/residences.js";
 import { FiltersPanel } from "./ui/filters.js";
 import { deferred } from "./ui/deferred.js";
@@ -58,29 +58,6 @@ function clearError() {
   page.message.hidden = true;
 }
 
-function legendOptions(meta) {
-  return {
-    title: STRINGS.legendTitle,
-    classes: meta.legend.map((entry) => ({
-      key: gradeKey(entry.grade),
-      label: entry.grade === null ? entry.label : `${entry.grade} · ${entry.label}`,
-      colour: entry.colour,
-    })),
-    symbols: meta.qpv_sources
-      .filter((source) => source in QPV_SOURCES)
-      .map((source) => {
-        const { label, style } = QPV_SOURCES[source];
-        return {
-          label,
-          stroke: style.color,
-          fill: style.fillColor,
-          fillOpacity: style.fillOpacity,
-          dashed: Boolean(style.dashArray),
-        };
-      }),
-  };
-}
-
 async function start() {
   setState("loading");
   page.summary.textContent = STRINGS.loading;
@@ -93,7 +70,7 @@ async function start() {
   const map = createMap(page.map, { bounds: dataBounds });
   const residences = new ResidenceLayer(map, meta.legend, { gradesHidden: !meta.account });
   page.gradesNote.hidden = Boolean(meta.account);
-  const legend = createLegend(legendOptions(meta)).addTo(map);
+  const legend = createLegend(gradeLegendOptions(meta.legend, meta.qpv_sources)).addTo(map);
   view.map = map;
   view.residences = residences;
   let territory = null;

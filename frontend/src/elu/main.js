@@ -1,12 +1,10 @@
 // The elected officials' view: their territory's residences (fragile ones first), QPV, legend,
 // and print/export links that follow the map's view. Read-only.
-import { STRINGS } from "../i18n.js";
 import { fetchCommunes, fetchEpci, fetchQpv, fetchResidences } from "../data/api.js";
-import { gradeKey } from "../data/filters.js";
 import { countByGrade } from "../data/stats.js";
-import { legend as createLegend } from "../rendering/legend.js";
+import { legend as createLegend, gradeLegendOptions } from "../rendering/legend.js";
 import { Territory, createMap, layerControl, toLatLngBounds } from "../rendering/map.js";
-import { QPV_SOURCES, qpvLayers } from "../rendering/qpv.js";
+import { qpvLayers } from "../rendering/qpv.js";
 import { FragileLayer } from "./fragile.js";
 import { deferred } from "../ui/deferred.js";
 
@@ -37,27 +35,6 @@ window.qualiparcElu = {
 
 function setState(state) {
   document.body.dataset.state = state;
-}
-
-function legendOptions(sources) {
-  return {
-    title: STRINGS.legendTitle,
-    classes: config.legend.map((entry) => ({
-      key: gradeKey(entry.grade),
-      label: entry.grade === null ? entry.label : `${entry.grade} · ${entry.label}`,
-      colour: entry.colour,
-    })),
-    symbols: sources.map((source) => {
-      const { label, style } = QPV_SOURCES[source];
-      return {
-        label,
-        stroke: style.color,
-        fill: style.fillColor,
-        fillOpacity: style.fillOpacity,
-        dashed: Boolean(style.dashArray),
-      };
-    }),
-  };
 }
 
 /** The QPV touching the territory's communes. */
@@ -117,7 +94,7 @@ async function start() {
     ],
   });
   base.select({ [territory.kind]: territory.code });
-  createLegend(legendOptions(qpvs.map(({ source }) => source)))
+  createLegend(gradeLegendOptions(config.legend, qpvs.map(({ source }) => source)))
     .addTo(map)
     .update(countByGrade(residences.features));
   followView(map);

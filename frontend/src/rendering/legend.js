@@ -1,6 +1,8 @@
 // A legend control: classes with their counts of residences and dwellings, then plain symbols.
 import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
+import { gradeKey } from "../data/filters.js";
 import { STRINGS, formatInteger } from "../i18n.js";
+import { QPV_SOURCES } from "./qpv.js";
 
 function cell(tag, text, className) {
   const node = L.DomUtil.create(tag, className);
@@ -90,3 +92,27 @@ export const Legend = L.Control.extend({
 });
 
 export const legend = (options) => new Legend(options);
+
+/** The options of the grade legend: the server's classes (`/api/meta` legend), then the QPV. */
+export function gradeLegendOptions(legendEntries, qpvSources) {
+  return {
+    title: STRINGS.legendTitle,
+    classes: legendEntries.map((entry) => ({
+      key: gradeKey(entry.grade),
+      label: entry.grade === null ? entry.label : `${entry.grade} · ${entry.label}`,
+      colour: entry.colour,
+    })),
+    symbols: qpvSources
+      .filter((source) => source in QPV_SOURCES)
+      .map((source) => {
+        const { label, style } = QPV_SOURCES[source];
+        return {
+          label,
+          stroke: style.color,
+          fill: style.fillColor,
+          fillOpacity: style.fillOpacity,
+          dashed: Boolean(style.dashArray),
+        };
+      }),
+  };
+}
