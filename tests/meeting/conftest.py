@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from app.auth.accounts import create_account, create_token
 from app.database import sqlalchemy_url
+from tests.builders import grade
 from tests.meeting.support import (
     ARRAS,
     CU_ARRAS,
@@ -42,13 +43,13 @@ def small_campaign(engine: Engine) -> SmallCampaign:
             {"epci": CU_ARRAS},
         ).scalar_one()
         for number, (code, commune, landlord, dwellings, gc, gb, agreed) in enumerate(RESIDENCES):
-            residence_id = conn.execute(
+            conn.execute(
                 text(
                     "INSERT INTO residence (code, name, bailleur_id, commune_insee, epci_siren,"
                     " qpv_code, nb_logements, is_demo, geom)"
                     " SELECT :code, :name, b.id, :commune, :epci, :qpv, :dwellings, true,"
                     " ST_SetSRID(ST_MakePoint(2.78 + :dx, 50.29), 4326)"
-                    " FROM bailleur b WHERE b.name = :landlord RETURNING id"
+                    " FROM bailleur b WHERE b.name = :landlord"
                 ),
                 {
                     "code": code,
@@ -60,24 +61,8 @@ def small_campaign(engine: Engine) -> SmallCampaign:
                     "dx": number * 0.001,
                     "landlord": landlord,
                 },
-            ).scalar_one()
-            for side, value in (("commune", gc), ("bailleur", gb)):
-                if value is not None:
-                    conn.execute(
-                        text(
-                            "INSERT INTO grade (campaign_id, residence_id, side, value)"
-                            " VALUES (:c, :r, :s, :v)"
-                        ),
-                        {"c": campaign_id, "r": residence_id, "s": side, "v": value},
-                    )
-            if agreed is not None:
-                conn.execute(
-                    text(
-                        "INSERT INTO harmonisation (campaign_id, residence_id, value, rationale)"
-                        " VALUES (:c, :r, :v, 'accord en séance')"
-                    ),
-                    {"c": campaign_id, "r": residence_id, "v": agreed},
-                )
+            )
+            grade(conn, campaign_id, code, gc, gb, agreed, "accord en séance")
         emails = {
             "admin": "admin@arras.test",
             "elu": "elu@arras.test",

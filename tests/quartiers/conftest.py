@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 
 from app.auth.accounts import create_account, create_token
 from app.placement import place_residences
+from tests.builders import grade
 
 MEL = "200093201"
 LILLE = "59350"
@@ -94,26 +95,6 @@ def add_residence(conn, code, bailleur, commune, dwellings, lon, lat) -> None:
             "lat": lat,
         },
     )
-
-
-def grade(conn, campaign_id, code, commune, bailleur, harmonised=None) -> None:
-    for side, value in (("commune", commune), ("bailleur", bailleur)):
-        if value is not None:
-            conn.execute(
-                text(
-                    "INSERT INTO grade (campaign_id, residence_id, side, value) "
-                    "SELECT :c, id, :side, :v FROM residence WHERE code = :code"
-                ),
-                {"c": campaign_id, "side": side, "v": value, "code": code},
-            )
-    if harmonised is not None:
-        conn.execute(
-            text(
-                "INSERT INTO harmonisation (campaign_id, residence_id, value) "
-                "SELECT :c, id, :v FROM residence WHERE code = :code"
-            ),
-            {"c": campaign_id, "v": harmonised, "code": code},
-        )
 
 
 @pytest.fixture

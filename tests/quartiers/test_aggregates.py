@@ -7,7 +7,8 @@ from sqlalchemy import text
 
 from app.placement import place_residences
 from app.quartiers import peuplement_rows, quartier_rows
-from tests.quartiers.conftest import LILLE, MEL, QPV_A, QPV_B, VILLENEUVE, add_residence, grade
+from tests.builders import grade
+from tests.quartiers.conftest import LILLE, MEL, QPV_A, QPV_B, VILLENEUVE, add_residence
 
 EVERYTHING = ("true", {})
 
