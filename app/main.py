@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
+from app.api.deps import upload_limit_bytes, upload_too_large
 from app.api.routes import (
     allocations,
     auth,
@@ -31,7 +32,6 @@ from app.pages import elu as elu_page
 from app.pages import map as map_page
 from app.pages import meeting as meeting_pages
 from app.pages import quartiers as quartiers_page
-from app.settings import get_settings
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -84,18 +84,11 @@ def create_app() -> FastAPI:
 
     @app.middleware("http")
     async def limit_upload_size(request: Request, call_next):
-        """Refuse oversized bodies before reading them."""
-        limit = get_settings().max_upload_mb * 1024 * 1024
+        """Refuse bodies declared too large before reading them."""
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > limit:
-            return JSONResponse(
-                error_body(
-                    "fichier_trop_volumineux",
-                    f"Fichier trop volumineux : {int(length) / 1048576:.1f} Mo pour "
-                    f"{get_settings().max_upload_mb} Mo au plus.",
-                ),
-                status_code=413,
-            )
+        if length and length.isdigit() and int(length) > upload_limit_bytes():
+            error = upload_too_large()
+            return JSONResponse(error_body(error.code, error.message), status_code=413)
         return await call_next(request)
 
     for router in ROUTERS:

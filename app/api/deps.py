@@ -6,15 +6,16 @@ import re
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, UploadFile
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.auth.deps import OptionalPrincipal
 from app.auth.principal import Principal
 from app.database import get_engine
-from app.errors import InvalidParameter, NotFound
+from app.errors import InvalidParameter, NotFound, PayloadTooLarge
 from app.layers import SHOWN_STATUSES, ResidenceFilter
+from app.settings import get_settings
 from geo.grades import GRADES
 
 INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
@@ -130,3 +131,24 @@ def visible_residence_filter(
 
 
 VisibleResidenceFilter = Annotated[ResidenceFilter, Depends(visible_residence_filter)]
+
+
+def upload_limit_bytes() -> int:
+    return get_settings().max_upload_mb * 1024 * 1024
+
+
+def upload_too_large() -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"Fichier trop volumineux : {get_settings().max_upload_mb} Mo au plus. "
+        "Découpez-le, ou demandez à l'administrateur de relever la limite."
+    )
+
+
+def read_upload(file: UploadFile) -> bytes:
+    """The uploaded file's bytes, refused past the size limit even when the request declared no
+    Content-Length (the middleware refuses the others before reading them)."""
+    limit = upload_limit_bytes()
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise upload_too_large()
+    return data

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from pydantic import BaseModel
 
-from app.api.deps import DbConnection
+from app.api.deps import DbConnection, read_upload
 from app.auth.deps import CurrentPrincipal
 from app.campaigns.grading import grades_geojson, record_grade, residence_grades
 from app.campaigns.harmonisation import conflict_error, harmonise, read_harmonisation
@@ -84,7 +84,7 @@ def import_sheet(
     name = Path(file.filename or "notes.csv").name
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / name
-        path.write_bytes(file.file.read())
+        path.write_bytes(read_upload(file))
         try:
             summary = import_grades(
                 conn, path, campaign, side, principal=principal, source_name=name
