@@ -71,7 +71,11 @@ def run_import(action: Callable, report: Path | None, label: str, steps: Sequenc
         with progress_bar(label, steps) as progress, get_engine().begin() as conn:
             return action(conn, progress)
     except ImportRejected as rejected:
-        console.print(f"[red]Import refusé, rien n'a été écrit[/red] : {rejected}")
+        count = len(rejected.errors)
+        console.print(
+            f"[red]Import refusé, rien n'a été écrit[/red] : {count} "
+            f"erreur{'s' if count > 1 else ''}."
+        )
         for error in rejected.errors[:50]:
             console.print(f"  • {error.describe()}")
         if len(rejected.errors) > 50:
