@@ -27,6 +27,10 @@ STEPS = (
 """What `load_demo` announces to its `progress`, in order."""
 
 
+PUBLISHED_LEVEL = "commune"
+"""The demo publishes commune aggregates, so that the public view shows what publishing does."""
+
+
 class DatabaseNotEmpty(RuntimeError):
     """The demo only goes into a database without residences."""
 
@@ -139,14 +143,15 @@ def _store_campaigns(conn: Connection, demo: DemoTerritory) -> tuple[int, int, i
     for campaign in demo.campaigns:
         campaign_id = conn.execute(
             text(
-                "INSERT INTO campaign (epci_siren, name, year, status) "
-                "VALUES (:epci, :name, :year, :status) RETURNING id"
+                "INSERT INTO campaign (epci_siren, name, year, status, published_level) "
+                "VALUES (:epci, :name, :year, :status, :published) RETURNING id"
             ),
             {
                 "epci": campaign.epci_siren,
                 "name": campaign.name,
                 "year": campaign.year,
                 "status": campaign.status,
+                "published": PUBLISHED_LEVEL,
             },
         ).scalar_one()
         rows = campaign.grades.to_dict("records")

@@ -155,3 +155,12 @@ def test_meta_lists_legend_and_filters(demo_client):
     assert ARRAS in {c["insee"] for c in meta["communes"]}
     assert meta["qpv_sources"] == ["demo"]
     assert meta["tile_url"] is None
+
+
+def test_anonymous_visitors_see_only_published_aggregates(demo_client):
+    communes = demo_client.get("/api/quartiers?level=commune")
+    assert communes.status_code == 200
+    features = communes.json()["features"]
+    assert ARRAS in {f["properties"]["code"] for f in features}
+    assert sum(f["properties"]["nb_residences"] for f in features) > 100
+    assert demo_client.get("/api/quartiers?level=qpv").json()["features"] == []

@@ -16,8 +16,9 @@ def wait_ready(page: Page) -> None:
 
 
 def test_choropleth_peuplements_and_targets(live_server, page, page_log, elu_credentials):
-    anonymous = page.context.request.get(f"{live_server}/api/quartiers?level=commune").json()
-    assert anonymous["features"] == []  # the demo campaigns are not published
+    # the demo publishes commune aggregates, not finer ones
+    anonymous = page.context.request.get(f"{live_server}/api/quartiers?level=qpv").json()
+    assert anonymous["features"] == []
     login = page.context.request.post(f"{live_server}/api/auth/login", data=elu_credentials)
     assert login.ok
     page.goto(f"{live_server}/quartiers?level=commune")
