@@ -5,10 +5,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.engine import Connection
 
 from app.api.deps import DbConnection
 from app.api.routes.meeting import agenda_settings
 from app.auth.deps import OptionalPrincipal
+from app.auth.principal import Principal
+from app.campaigns.service import Campaign
 from app.errors import NotFound, QualiparcError
 from app.meeting.access import may_record, meeting_campaign
 from app.meeting.agenda import AgendaSettings, build_agenda
@@ -28,16 +31,29 @@ def _refusal(request: Request, template: str, exc: QualiparcError) -> Response:
     )
 
 
+def _open(
+    request: Request,
+    conn: Connection,
+    principal: Principal | None,
+    campaign_id: int,
+    template: str,
+) -> Campaign | Response:
+    """The meeting's campaign, or the page to show instead (sign-in, refusal)."""
+    if principal is None:
+        return sign_in_first(request)
+    try:
+        return meeting_campaign(conn, principal, campaign_id)
+    except QualiparcError as exc:
+        return _refusal(request, template, exc)
+
+
 @router.get("/reunion/{campaign_id}", response_class=HTMLResponse)
 def meeting_screen(
     campaign_id: int, request: Request, conn: DbConnection, principal: OptionalPrincipal
 ) -> Response:
-    if principal is None:
-        return sign_in_first(request)
-    try:
-        campaign = meeting_campaign(conn, principal, campaign_id)
-    except QualiparcError as exc:
-        return _refusal(request, "reunion.html", exc)
+    campaign = _open(request, conn, principal, campaign_id, "reunion.html")
+    if isinstance(campaign, Response):
+        return campaign
     return TEMPLATES.TemplateResponse(
         request,
         "reunion.html",
@@ -57,12 +73,9 @@ def agenda_page(
     principal: OptionalPrincipal,
     settings: Annotated[AgendaSettings, Depends(agenda_settings)],
 ) -> Response:
-    if principal is None:
-        return sign_in_first(request)
-    try:
-        campaign = meeting_campaign(conn, principal, campaign_id)
-    except QualiparcError as exc:
-        return _refusal(request, "ordre_du_jour.html", exc)
+    campaign = _open(request, conn, principal, campaign_id, "ordre_du_jour.html")
+    if isinstance(campaign, Response):
+        return campaign
     agenda = build_agenda(divergent_residences(conn, principal, campaign), settings)
     query = urlencode(
         {

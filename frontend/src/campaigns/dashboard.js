@@ -14,7 +14,7 @@ import {
   patchCampaign,
 } from "./api.js";
 import { barChart, shareBar, stackedChart } from "./charts.js";
-import { el, showMessage } from "./dom.js";
+import { el, runPage, showMessage } from "./dom.js";
 import { CAMPAIGN_STRINGS as S, TREND_COLOURS, TREND_LABELS, formatPercent } from "./strings.js";
 import { deferred } from "../ui/deferred.js";
 
@@ -355,14 +355,4 @@ async function start() {
   await renderComparison(campaign);
 }
 
-start().then(
-  () => {
-    document.body.dataset.state = "ready";
-    settle.resolve();
-  },
-  (error) => {
-    showMessage(message, error.message);
-    document.body.dataset.state = "error";
-    settle.reject(error);
-  },
-);
+runPage(start, settle, message);

@@ -33,3 +33,18 @@ export function checkedGrade(group) {
   const input = group.querySelector("input:checked");
   return input ? Number(input.value) : null;
 }
+
+/** Run a page's `start`: mark the page ready or show its error, and settle the test hook. */
+export function runPage(start, settle, messageNode) {
+  start().then(
+    () => {
+      document.body.dataset.state = "ready";
+      settle.resolve();
+    },
+    (error) => {
+      showMessage(messageNode, error.message);
+      document.body.dataset.state = "error";
+      settle.reject(error);
+    },
+  );
+}

@@ -12,7 +12,7 @@ import {
   saveGrade,
   saveHarmonisation,
 } from "./api.js";
-import { checkedGrade, el, gradeChoices, showMessage } from "./dom.js";
+import { checkedGrade, el, gradeChoices, runPage, showMessage } from "./dom.js";
 import { CAMPAIGN_STRINGS as S, SIDE_LABELS } from "./strings.js";
 import { deferred } from "../ui/deferred.js";
 
@@ -253,14 +253,4 @@ async function start() {
   renderProgress();
 }
 
-start().then(
-  () => {
-    document.body.dataset.state = "ready";
-    settle.resolve();
-  },
-  (error) => {
-    showMessage(message, error.message);
-    document.body.dataset.state = "error";
-    settle.reject(error);
-  },
-);
+runPage(start, settle, message);
