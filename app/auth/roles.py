@@ -26,7 +26,5 @@ ROLE_LABELS = {
     Role.READER: "Lecteur",
 }
 
-SCOPE_KINDS = ("epci", "commune", "bailleur")
-
 GRADING_SIDE = {Role.COMMUNE: "commune", Role.BAILLEUR: "bailleur"}
 """The side of the grade an account of this role gives."""

@@ -49,6 +49,12 @@ class TerritorySummary:
     merged_polygons: int
 
 
+def _count(value) -> int | None:
+    """A population read by pandas (float, NaN when missing) as an integer or None."""
+    value = _none_if_nan(value)
+    return None if value is None else int(value)
+
+
 def _none_if_nan(value):
     return None if value != value else value  # NaN is the only value unequal to itself
 
@@ -63,7 +69,7 @@ def load_reference_territory(conn: Connection, directory: Path) -> TerritorySumm
                 "siren": row.siren,
                 "name": row.name,
                 "kind": row.kind,
-                "population": int(row.population) if row.population == row.population else None,
+                "population": _count(row.population),
                 "wkb": row.geometry.wkb,
             }
             for row in territory.epci.itertuples()
@@ -77,7 +83,7 @@ def load_reference_territory(conn: Connection, directory: Path) -> TerritorySumm
                 "name": row.name,
                 "departement": _none_if_nan(row.departement),
                 "epci_siren": _none_if_nan(row.epci_siren),
-                "population": int(row.population) if row.population == row.population else None,
+                "population": _count(row.population),
                 "wkb": row.geometry.wkb,
             }
             for row in territory.communes.itertuples()
@@ -110,7 +116,3 @@ def import_communes(conn: Connection, path: Path) -> int:
     conn.execute(UPSERT_COMMUNE, rows)
     place_residences(conn)
     return len(rows)
-
-
-def territory_loaded(conn: Connection) -> bool:
-    return bool(conn.execute(text("SELECT EXISTS (SELECT 1 FROM commune)")).scalar_one())
