@@ -18,10 +18,20 @@ DEFAULT_LABELS: dict[int, str] = {
     4: "Vivre-ensemble équilibré",
 }
 UNGRADED_LABEL = "Non qualifiée"
+"""No agreed grade exists: never used for a grade that exists but is hidden from the caller."""
+HIDDEN_LABEL = "Note non visible"
+"""An agreed grade exists (or may exist) but the caller may not read it."""
 
 # ColorBrewer RdYlBu, 4 classes: ordinal and colour-blind safe; grey for "no grade".
 COLOURS: dict[int, str] = {1: "#d7191c", 2: "#fdae61", 3: "#abd9e9", 4: "#2c7bb6"}
 UNGRADED_COLOUR = "#8c8c8c"
+HIDDEN_COLOUR = "#ffffff"
+"""Drawn hollow: white fill, dark outline, so that it never reads as a grade or as ungraded."""
+HIDDEN_OUTLINE = "#4d4d4d"
+
+GRADE_STATUSES = ("visible", "hidden", "none")
+"""`grade_status` of a residence for a caller: its agreed grade is shown (`visible`), exists or
+may exist but is not shown (`hidden`), or does not exist (`none`, « Non qualifiée »)."""
 
 SIDES = ("commune", "bailleur")
 SIDE_LABELS = {"commune": "Commune", "bailleur": "Bailleur"}
@@ -87,7 +97,21 @@ class GradeScale:
         return cls(labels)
 
     def legend(self) -> list[dict]:
-        """Legend entries, most fragile first, then the ungraded class."""
-        entries = [{"grade": g, "label": self.labels[g], "colour": COLOURS[g]} for g in GRADES]
-        entries.append({"grade": None, "label": UNGRADED_LABEL, "colour": UNGRADED_COLOUR})
+        """Legend entries, most fragile first, then hidden grades, then the ungraded class."""
+        entries = [
+            {"grade": g, "status": "visible", "label": self.labels[g], "colour": COLOURS[g]}
+            for g in GRADES
+        ]
+        entries.append(
+            {
+                "grade": None,
+                "status": "hidden",
+                "label": HIDDEN_LABEL,
+                "colour": HIDDEN_COLOUR,
+                "outline": HIDDEN_OUTLINE,
+            }
+        )
+        entries.append(
+            {"grade": None, "status": "none", "label": UNGRADED_LABEL, "colour": UNGRADED_COLOUR}
+        )
         return entries

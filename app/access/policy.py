@@ -1,0 +1,78 @@
+"""The access policy every route declares: who may call it, and what it may reveal.
+
+A route states its policy as a dependency (`dependencies=[ANYONE_NOTHING]`, …). The dependency
+refuses callers outside the policy (401 anonymous, 403 wrong role) before the handler runs;
+`tests/access/test_route_policies.py` walks every route and checks, for every role in every
+campaign phase, that no grade leaves what the policy and the gate allow. A route without a
+policy fails that test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.auth.deps import OptionalPrincipal
+from app.auth.roles import Role
+from app.errors import Forbidden, NotAuthenticated
+
+
+class Reveals(StrEnum):
+    """What a route may reveal of the grades."""
+
+    NOTHING = "nothing"
+    """No grade, no figure derived from grades, no grading progress."""
+    GRADES = "grades"
+    """Residence-level grades, history and progress, exactly as `app.access.gate` allows them to
+    the caller in the campaign's phase."""
+    AGGREGATES = "aggregates"
+    """Figures over units (QPV, IRIS, commune, EPCI), under statistical secrecy for callers
+    without residence-level rights, and residence-level grades as the gate allows."""
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """A route's declared policy; as a FastAPI dependency it lets only its callers through."""
+
+    reveals: Reveals
+    roles: frozenset[Role] | None = None
+    """The roles that may call the route; None: anyone, anonymous visitors included."""
+
+    def __call__(self, principal: OptionalPrincipal) -> None:
+        if self.roles is None:
+            return
+        if principal is None:
+            raise NotAuthenticated("Connexion requise.")
+        if principal.role not in self.roles:
+            raise Forbidden("Votre rôle ne permet pas cette action.")
+
+    @property
+    def signed_in(self) -> bool:
+        return self.roles is not None
+
+
+ALL_ROLES = frozenset(Role)
+GRADING_ROLES = frozenset({Role.ADMIN, Role.COMMUNE, Role.BAILLEUR})
+VIEWING_ROLES = frozenset({Role.ADMIN, Role.ELU, Role.READER})
+
+ANYONE_NOTHING = AccessPolicy(Reveals.NOTHING)
+"""Public, and free of grades: territory, QPV, health, static pages."""
+ANYONE_GRADES = AccessPolicy(Reveals.GRADES)
+"""Public, residence grades only to signed-in callers as the gate allows (the map layer)."""
+ANYONE_AGGREGATES = AccessPolicy(Reveals.AGGREGATES)
+"""Public published aggregates under secrecy; more to signed-in partners (quartiers)."""
+SIGNED_IN_NOTHING = AccessPolicy(Reveals.NOTHING, ALL_ROLES)
+SIGNED_IN_GRADES = AccessPolicy(Reveals.GRADES, ALL_ROLES)
+SIGNED_IN_AGGREGATES = AccessPolicy(Reveals.AGGREGATES, ALL_ROLES)
+GRADERS_GRADES = AccessPolicy(Reveals.GRADES, GRADING_ROLES)
+"""Communes, landlords and EPCI administrators: grading and grade-sheet import."""
+VIEWERS_GRADES = AccessPolicy(Reveals.GRADES, VIEWING_ROLES)
+"""Administrators, élus and readers: the meeting screens, the élu view and its prints."""
+ADMIN_GRADES = AccessPolicy(Reveals.GRADES, frozenset({Role.ADMIN}))
+ADMIN_NOTHING = AccessPolicy(Reveals.NOTHING, frozenset({Role.ADMIN}))
+
+
+def declared_policy(dependencies: list) -> AccessPolicy | None:
+    """The one policy among a route's dependencies (`route.dependant.dependencies`), if any."""
+    found = [d.call for d in dependencies if isinstance(d.call, AccessPolicy)]
+    return found[0] if len(found) == 1 else None
