@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
+from app.access.policy import ANYONE_NOTHING
 from app.api.deps import upload_limit_bytes, upload_too_large
 from app.api.routes import (
     allocations,
@@ -67,7 +68,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
 
-    @app.get("/docs", include_in_schema=False)
+    @app.get("/docs", include_in_schema=False, dependencies=[ANYONE_NOTHING])
     def api_docs() -> HTMLResponse:
         """Swagger UI served from our static files: the default page loads it from a CDN."""
         swagger = "/static/vendor/swagger-ui"

@@ -12,8 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from fastapi import Depends
+from fastapi.params import Depends as Dependency
+
 from app.auth.deps import OptionalPrincipal
-from app.auth.roles import Role
+from app.auth.roles import ROLE_LABELS, Role
 from app.errors import Forbidden, NotAuthenticated
 
 
@@ -30,6 +33,11 @@ class Reveals(StrEnum):
     without residence-level rights, and residence-level grades as the gate allows."""
 
 
+def _label(role: Role) -> str:
+    label = ROLE_LABELS[role]
+    return label[0].lower() + label[1:]
+
+
 @dataclass(frozen=True)
 class AccessPolicy:
     """A route's declared policy; as a FastAPI dependency it lets only its callers through."""
@@ -44,32 +52,41 @@ class AccessPolicy:
         if principal is None:
             raise NotAuthenticated("Connexion requise.")
         if principal.role not in self.roles:
-            raise Forbidden("Votre rôle ne permet pas cette action.")
+            allowed = ", ".join(_label(role) for role in Role if role in self.roles)
+            raise Forbidden(
+                f"Votre rôle ({_label(principal.role)}) ne permet pas cette action, "
+                f"réservée aux comptes : {allowed}."
+            )
 
     @property
     def signed_in(self) -> bool:
         return self.roles is not None
 
 
+def declare(policy: AccessPolicy) -> Dependency:
+    """`dependencies=[declare(policy)]` on a route."""
+    return Depends(policy)
+
+
 ALL_ROLES = frozenset(Role)
 GRADING_ROLES = frozenset({Role.ADMIN, Role.COMMUNE, Role.BAILLEUR})
 VIEWING_ROLES = frozenset({Role.ADMIN, Role.ELU, Role.READER})
 
-ANYONE_NOTHING = AccessPolicy(Reveals.NOTHING)
+ANYONE_NOTHING = declare(AccessPolicy(Reveals.NOTHING))
 """Public, and free of grades: territory, QPV, health, static pages."""
-ANYONE_GRADES = AccessPolicy(Reveals.GRADES)
+ANYONE_GRADES = declare(AccessPolicy(Reveals.GRADES))
 """Public, residence grades only to signed-in callers as the gate allows (the map layer)."""
-ANYONE_AGGREGATES = AccessPolicy(Reveals.AGGREGATES)
+ANYONE_AGGREGATES = declare(AccessPolicy(Reveals.AGGREGATES))
 """Public published aggregates under secrecy; more to signed-in partners (quartiers)."""
-SIGNED_IN_NOTHING = AccessPolicy(Reveals.NOTHING, ALL_ROLES)
-SIGNED_IN_GRADES = AccessPolicy(Reveals.GRADES, ALL_ROLES)
-SIGNED_IN_AGGREGATES = AccessPolicy(Reveals.AGGREGATES, ALL_ROLES)
-GRADERS_GRADES = AccessPolicy(Reveals.GRADES, GRADING_ROLES)
+SIGNED_IN_NOTHING = declare(AccessPolicy(Reveals.NOTHING, ALL_ROLES))
+SIGNED_IN_GRADES = declare(AccessPolicy(Reveals.GRADES, ALL_ROLES))
+SIGNED_IN_AGGREGATES = declare(AccessPolicy(Reveals.AGGREGATES, ALL_ROLES))
+GRADERS_GRADES = declare(AccessPolicy(Reveals.GRADES, GRADING_ROLES))
 """Communes, landlords and EPCI administrators: grading and grade-sheet import."""
-VIEWERS_GRADES = AccessPolicy(Reveals.GRADES, VIEWING_ROLES)
+VIEWERS_GRADES = declare(AccessPolicy(Reveals.GRADES, VIEWING_ROLES))
 """Administrators, élus and readers: the meeting screens, the élu view and its prints."""
-ADMIN_GRADES = AccessPolicy(Reveals.GRADES, frozenset({Role.ADMIN}))
-ADMIN_NOTHING = AccessPolicy(Reveals.NOTHING, frozenset({Role.ADMIN}))
+ADMIN_GRADES = declare(AccessPolicy(Reveals.GRADES, frozenset({Role.ADMIN})))
+ADMIN_NOTHING = declare(AccessPolicy(Reveals.NOTHING, frozenset({Role.ADMIN})))
 
 
 def declared_policy(dependencies: list) -> AccessPolicy | None:

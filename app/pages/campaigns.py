@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.engine import Connection
 
+from app.access.policy import ANYONE_NOTHING
 from app.api.deps import DbConnection
 from app.auth.deps import OptionalPrincipal
 from app.auth.principal import Principal
@@ -38,7 +39,7 @@ def _campaign_page(
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
 
 
-@router.get("/connexion", response_class=HTMLResponse)
+@router.get("/connexion", response_class=HTMLResponse, dependencies=[ANYONE_NOTHING])
 def sign_in(request: Request, next: str = "/campagnes") -> HTMLResponse:
     safe_next = next if next.startswith("/") and not next.startswith("//") else "/campagnes"
     return TEMPLATES.TemplateResponse(
@@ -46,7 +47,7 @@ def sign_in(request: Request, next: str = "/campagnes") -> HTMLResponse:
     )
 
 
-@router.get("/campagnes", response_class=HTMLResponse)
+@router.get("/campagnes", response_class=HTMLResponse, dependencies=[ANYONE_NOTHING])
 def campaigns(request: Request, conn: DbConnection, principal: OptionalPrincipal) -> Response:
     """The latest campaign the caller may see, or an empty dashboard to create one."""
     if principal is None:
@@ -57,21 +58,25 @@ def campaigns(request: Request, conn: DbConnection, principal: OptionalPrincipal
     return _campaign_page(request, conn, principal, None, "campagne.html", "Campagnes")
 
 
-@router.get("/campagnes/{campaign_id}", response_class=HTMLResponse)
+@router.get("/campagnes/{campaign_id}", response_class=HTMLResponse, dependencies=[ANYONE_NOTHING])
 def dashboard(
     campaign_id: int, request: Request, conn: DbConnection, principal: OptionalPrincipal
 ) -> Response:
     return _campaign_page(request, conn, principal, campaign_id, "campagne.html", "Campagne")
 
 
-@router.get("/campagnes/{campaign_id}/notation", response_class=HTMLResponse)
+@router.get(
+    "/campagnes/{campaign_id}/notation", response_class=HTMLResponse, dependencies=[ANYONE_NOTHING]
+)
 def grading(
     campaign_id: int, request: Request, conn: DbConnection, principal: OptionalPrincipal
 ) -> Response:
     return _campaign_page(request, conn, principal, campaign_id, "notation.html", "Notation")
 
 
-@router.get("/campagnes/{campaign_id}/import", response_class=HTMLResponse)
+@router.get(
+    "/campagnes/{campaign_id}/import", response_class=HTMLResponse, dependencies=[ANYONE_NOTHING]
+)
 def upload(
     campaign_id: int, request: Request, conn: DbConnection, principal: OptionalPrincipal
 ) -> Response:

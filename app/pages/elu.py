@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from app.access.policy import ANYONE_GRADES
 from app.api.deps import DbConnection
 from app.auth.deps import OptionalPrincipal
 from app.errors import Forbidden, NotFound
@@ -42,7 +43,7 @@ def _links(figures: KeyFigures) -> dict[str, str]:
     }
 
 
-@router.get("/elu", response_class=HTMLResponse)
+@router.get("/elu", response_class=HTMLResponse, dependencies=[ANYONE_GRADES])
 def elu_page(
     request: Request,
     conn: DbConnection,

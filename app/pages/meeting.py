@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.engine import Connection
 
+from app.access.policy import ANYONE_GRADES, ANYONE_NOTHING
 from app.api.deps import DbConnection
 from app.api.routes.meeting import agenda_settings
 from app.auth.deps import OptionalPrincipal
@@ -47,7 +48,7 @@ def _open(
         return _refusal(request, template, exc)
 
 
-@router.get("/reunion/{campaign_id}", response_class=HTMLResponse)
+@router.get("/reunion/{campaign_id}", response_class=HTMLResponse, dependencies=[ANYONE_NOTHING])
 def meeting_screen(
     campaign_id: int, request: Request, conn: DbConnection, principal: OptionalPrincipal
 ) -> Response:
@@ -65,7 +66,11 @@ def meeting_screen(
     )
 
 
-@router.get("/reunion/{campaign_id}/ordre-du-jour", response_class=HTMLResponse)
+@router.get(
+    "/reunion/{campaign_id}/ordre-du-jour",
+    response_class=HTMLResponse,
+    dependencies=[ANYONE_GRADES],
+)
 def agenda_page(
     campaign_id: int,
     request: Request,

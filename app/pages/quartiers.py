@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app import __version__
+from app.access.policy import ANYONE_NOTHING
 from app.auth.deps import OptionalPrincipal
 from app.pages import TEMPLATES
 from geo import rebalancing
@@ -15,7 +16,7 @@ router = APIRouter(include_in_schema=False)
 LEVEL_LABELS = {"qpv": "QPV", "iris": "IRIS", "commune": "Communes", "epci": "EPCI"}
 
 
-@router.get("/quartiers", response_class=HTMLResponse)
+@router.get("/quartiers", response_class=HTMLResponse, dependencies=[ANYONE_NOTHING])
 def quartiers_page(request: Request, principal: OptionalPrincipal) -> HTMLResponse:
     return TEMPLATES.TemplateResponse(
         request,

@@ -149,7 +149,11 @@ def test_qpv_communes_epci_layers(demo_client):
 
 def test_meta_lists_legend_and_filters(demo_client):
     meta = demo_client.get("/api/meta").json()
-    assert [entry["grade"] for entry in meta["legend"]] == [1, 2, 3, 4, None]
+    assert [(entry["grade"], entry["status"]) for entry in meta["legend"]] == [
+        *((grade, "visible") for grade in (1, 2, 3, 4)),
+        (None, "hidden"),
+        (None, "none"),
+    ]
     assert meta["demo"] is True
     assert [e["siren"] for e in meta["epci"]] == [CU_ARRAS]
     assert ARRAS in {c["insee"] for c in meta["communes"]}

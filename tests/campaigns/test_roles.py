@@ -95,7 +95,7 @@ def test_each_side_grades_only_its_own_residences(territory: Territory, campaign
     )
     refused(territory.grade("bailleur_a", campaign, "L1", "commune", 2))
     for who in ("elu", "reader"):
-        assert "pas de noter" in refused(territory.grade(who, campaign, "L1", "commune", 2))
+        assert "réservée aux comptes" in refused(territory.grade(who, campaign, "L1", "commune", 2))
     refused(territory.grade("admin_arras", campaign, "L1", "commune", 2))
     # A residence of another EPCI is not part of the campaign.
     refused(territory.grade("admin", campaign, "A1", "commune", 2), 404)

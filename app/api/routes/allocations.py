@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from app.access.policy import ADMIN_NOTHING, ANYONE_NOTHING, SIGNED_IN_NOTHING
 from app.allocations import allocation_targets, check_level, epci_policy, save_epci_policy
 from app.api.deps import SIREN_RE, DbConnection
 from app.auth.deps import CurrentPrincipal
@@ -19,7 +20,11 @@ def _check_siren(siren: str) -> str:
     return siren
 
 
-@router.get("/allocation-targets", summary="Objectifs légaux d'attribution (art. L441-1 CCH)")
+@router.get(
+    "/allocation-targets",
+    summary="Objectifs légaux d'attribution (art. L441-1 CCH)",
+    dependencies=[SIGNED_IN_NOTHING],
+)
 def list_allocation_targets(
     conn: DbConnection,
     principal: CurrentPrincipal,
@@ -32,7 +37,11 @@ def list_allocation_targets(
     return allocation_targets(conn, level, year, visible=principal.residence_clause())
 
 
-@router.get("/epci/{siren}/policy", summary="Taux de la CIA et libellés des peuplements cibles")
+@router.get(
+    "/epci/{siren}/policy",
+    summary="Taux de la CIA et libellés des peuplements cibles",
+    dependencies=[ANYONE_NOTHING],
+)
 def get_policy(conn: DbConnection, siren: str) -> dict:
     return epci_policy(conn, _check_siren(siren))
 
@@ -45,7 +54,11 @@ class PolicyUpdate(BaseModel):
     peuplement_labels: dict[str, str] | None = Field(None, description="Libellé par type")
 
 
-@router.put("/epci/{siren}/policy", summary="Modifier les réglages de l'EPCI (administrateur)")
+@router.put(
+    "/epci/{siren}/policy",
+    summary="Modifier les réglages de l'EPCI (administrateur)",
+    dependencies=[ADMIN_NOTHING],
+)
 def put_policy(
     conn: DbConnection, principal: CurrentPrincipal, siren: str, update: PolicyUpdate
 ) -> dict:

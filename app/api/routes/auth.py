@@ -4,6 +4,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel
 from sqlalchemy import text
 
+from app.access.policy import ANYONE_NOTHING, SIGNED_IN_NOTHING
 from app.api.deps import DbConnection
 from app.auth.deps import CurrentPrincipal, OptionalPrincipal
 from app.auth.passwords import verify_password
@@ -37,7 +38,7 @@ def describe(principal) -> dict:
     }
 
 
-@router.post("/login", summary="Connexion (cookie de session)")
+@router.post("/login", summary="Connexion (cookie de session)", dependencies=[ANYONE_NOTHING])
 def login(credentials: Credentials, conn: DbConnection, response: Response) -> dict:
     row = conn.execute(
         text("SELECT id, password_hash FROM account WHERE email = :e AND active"),
@@ -66,18 +67,22 @@ def login(credentials: Credentials, conn: DbConnection, response: Response) -> d
     return {"status": "ok", "csrf_token": csrf}
 
 
-@router.post("/logout", summary="Déconnexion")
+@router.post("/logout", summary="Déconnexion", dependencies=[ANYONE_NOTHING])
 def logout(response: Response) -> dict:
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)
     return {"status": "ok"}
 
 
-@router.get("/session", summary="Le compte connecté, ou null pour un visiteur anonyme")
+@router.get(
+    "/session",
+    summary="Le compte connecté, ou null pour un visiteur anonyme",
+    dependencies=[ANYONE_NOTHING],
+)
 def session(principal: OptionalPrincipal) -> dict:
     return {"account": describe(principal) if principal else None}
 
 
-@router.get("/me", summary="Le compte connecté")
+@router.get("/me", summary="Le compte connecté", dependencies=[SIGNED_IN_NOTHING])
 def me(principal: CurrentPrincipal) -> dict:
     return describe(principal)

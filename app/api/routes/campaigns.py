@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
+from app.access.policy import ADMIN_NOTHING, SIGNED_IN_GRADES, SIGNED_IN_NOTHING
 from app.api.deps import DbConnection
 from app.auth.deps import CurrentPrincipal
 from app.campaigns.comparison import comparison_geojson
@@ -33,19 +34,24 @@ class CampaignPatch(BaseModel):
     published_level: str | None = None
 
 
-@router.get("", summary="Les campagnes visibles par le compte")
+@router.get("", summary="Les campagnes visibles par le compte", dependencies=[SIGNED_IN_NOTHING])
 def campaigns(conn: DbConnection, principal: CurrentPrincipal) -> list[dict]:
     return [c.to_json(principal) for c in list_campaigns(conn, principal)]
 
 
-@router.post("", status_code=201, summary="Créer une campagne (administrateur de l'EPCI)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Créer une campagne (administrateur de l'EPCI)",
+    dependencies=[ADMIN_NOTHING],
+)
 def new_campaign(body: NewCampaign, conn: DbConnection, principal: CurrentPrincipal) -> dict:
     campaign = create_campaign(conn, principal, body.epci, body.name, body.year)
     conn.commit()
     return campaign.to_json(principal)
 
 
-@router.get("/{campaign_id}", summary="Une campagne")
+@router.get("/{campaign_id}", summary="Une campagne", dependencies=[SIGNED_IN_NOTHING])
 def campaign(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) -> dict:
     return load_campaign(conn, principal, campaign_id).to_json(principal)
 
@@ -53,6 +59,7 @@ def campaign(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) 
 @router.patch(
     "/{campaign_id}",
     summary="Changer la phase, l'échelle, le seuil de divergence ou le niveau publié",
+    dependencies=[ADMIN_NOTHING],
 )
 def patch_campaign(
     campaign_id: int, body: CampaignPatch, conn: DbConnection, principal: CurrentPrincipal
@@ -63,7 +70,11 @@ def patch_campaign(
     return updated.to_json(principal)
 
 
-@router.get("/{campaign_id}/stats", summary="Chiffres : couverture, divergences, harmonisation")
+@router.get(
+    "/{campaign_id}/stats",
+    summary="Chiffres : couverture, divergences, harmonisation",
+    dependencies=[SIGNED_IN_GRADES],
+)
 def stats(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) -> dict:
     return campaign_stats(conn, principal, load_campaign(conn, principal, campaign_id))
 
@@ -72,6 +83,7 @@ def stats(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) -> 
     "/{campaign_id}/comparison",
     summary="Évolution par rapport à la campagne précédente (GeoJSON)",
     response_class=Response,
+    dependencies=[SIGNED_IN_GRADES],
 )
 def comparison(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) -> Response:
     current = load_campaign(conn, principal, campaign_id)

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 
+from app.access.policy import VIEWERS_GRADES
 from app.auth.deps import CurrentPrincipal
 from app.database import get_engine
 from app.errors import InvalidParameter
@@ -32,6 +33,7 @@ def parse_last_event_id(raw: str | None) -> int | None:
         "15 s."
     ),
     response_class=StreamingResponse,
+    dependencies=[VIEWERS_GRADES],
 )
 def campaign_events(
     campaign_id: int,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from app.access.policy import SIGNED_IN_AGGREGATES, SIGNED_IN_GRADES
 from app.api.deps import DbConnection, residence_filter
 from app.auth.deps import CurrentPrincipal
 from app.errors import NotFound
@@ -38,6 +39,7 @@ def export_format(fmt: str) -> str:
     "/residences.{fmt}",
     summary="Résidences avec notes et attributs de quartier (csv, xlsx, geojson, gpkg)",
     response_class=Response,
+    dependencies=[SIGNED_IN_GRADES],
 )
 def residences_export(
     conn: DbConnection,
@@ -53,6 +55,7 @@ def residences_export(
     "/quartiers.{fmt}",
     summary="Agrégats par quartier d'une campagne (csv, xlsx, geojson, gpkg)",
     response_class=Response,
+    dependencies=[SIGNED_IN_AGGREGATES],
 )
 def quartiers_export(
     conn: DbConnection,

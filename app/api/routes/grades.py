@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from pydantic import BaseModel
 
+from app.access.policy import ADMIN_GRADES, GRADERS_GRADES, SIGNED_IN_GRADES
 from app.api.deps import DbConnection, read_upload
 from app.auth.deps import CurrentPrincipal
 from app.campaigns.grading import grades_geojson, record_grade, residence_grades
@@ -40,13 +41,18 @@ class HarmonisationBody(BaseModel):
     CAMPAIGN + "/grades",
     summary="Résidences du périmètre avec les notes lisibles par le compte (GeoJSON)",
     response_class=Response,
+    dependencies=[SIGNED_IN_GRADES],
 )
 def grades(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) -> Response:
     campaign = load_campaign(conn, principal, campaign_id)
     return Response(grades_geojson(conn, principal, campaign), media_type=GEOJSON)
 
 
-@router.get(CAMPAIGN + "/grades/{residence_code}", summary="Les notes d'une résidence")
+@router.get(
+    CAMPAIGN + "/grades/{residence_code}",
+    summary="Les notes d'une résidence",
+    dependencies=[SIGNED_IN_GRADES],
+)
 def grade(
     campaign_id: int, residence_code: str, conn: DbConnection, principal: CurrentPrincipal
 ) -> dict:
@@ -54,7 +60,11 @@ def grade(
     return residence_grades(conn, principal, campaign, residence_code)
 
 
-@router.put(CAMPAIGN + "/grades/{residence_code}", summary="Saisir la note d'un côté")
+@router.put(
+    CAMPAIGN + "/grades/{residence_code}",
+    summary="Saisir la note d'un côté",
+    dependencies=[GRADERS_GRADES],
+)
 def put_grade(
     campaign_id: int,
     residence_code: str,
@@ -70,7 +80,11 @@ def put_grade(
     return saved
 
 
-@router.post(CAMPAIGN + "/grades/import", summary="Importer un tableau de notes (CSV, XLSX)")
+@router.post(
+    CAMPAIGN + "/grades/import",
+    summary="Importer un tableau de notes (CSV, XLSX)",
+    dependencies=[GRADERS_GRADES],
+)
 def import_sheet(
     campaign_id: int,
     file: Annotated[UploadFile, File(description="Tableau CSV ou XLSX")],
@@ -112,6 +126,7 @@ def import_sheet(
 @router.get(
     CAMPAIGN + "/harmonisations/{residence_code}",
     summary="La note harmonisée d'une résidence et sa version",
+    dependencies=[SIGNED_IN_GRADES],
 )
 def harmonisation(
     campaign_id: int, residence_code: str, conn: DbConnection, principal: CurrentPrincipal
@@ -123,6 +138,7 @@ def harmonisation(
 @router.put(
     CAMPAIGN + "/harmonisations/{residence_code}",
     summary="Enregistrer la note harmonisée (409 si expected_version est dépassée)",
+    dependencies=[ADMIN_GRADES],
 )
 def put_harmonisation(
     campaign_id: int,
@@ -151,6 +167,7 @@ def put_harmonisation(
 @router.get(
     "/api/residences/{residence_code}/history",
     summary="Historique des notes d'une résidence (qui, quand, avant, après)",
+    dependencies=[SIGNED_IN_GRADES],
 )
 def history(
     residence_code: str,

@@ -4,18 +4,21 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from app.access.policy import ANYONE_NOTHING
 from app.database import get_engine
 from app.migrate import is_up_to_date
 
 router = APIRouter(tags=["santé"])
 
 
-@router.get("/healthz", summary="Le processus répond")
+@router.get("/healthz", summary="Le processus répond", dependencies=[ANYONE_NOTHING])
 def healthz() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Base joignable et migrations appliquées")
+@router.get(
+    "/readyz", summary="Base joignable et migrations appliquées", dependencies=[ANYONE_NOTHING]
+)
 def readyz() -> JSONResponse:
     try:
         engine = get_engine()

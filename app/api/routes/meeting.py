@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.engine import Connection
 
+from app.access.policy import VIEWERS_GRADES
 from app.api.deps import DbConnection
 from app.auth.deps import CurrentPrincipal
 from app.auth.principal import Principal
@@ -86,6 +87,7 @@ def _filename(campaign: Campaign, extension: str) -> str:
     "/divergences",
     summary="File des résidences divergentes, dans l'ordre de la réunion",
     description="`last_event_id` : le flux d'événements reprend après lui (paramètre `after`).",
+    dependencies=[VIEWERS_GRADES],
 )
 def divergences(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) -> dict:
     campaign = meeting_campaign(conn, principal, campaign_id)
@@ -101,7 +103,11 @@ def divergences(campaign_id: int, conn: DbConnection, principal: CurrentPrincipa
     }
 
 
-@router.get("/agenda", summary="Ordre du jour : séances commune × bailleur et leur durée")
+@router.get(
+    "/agenda",
+    summary="Ordre du jour : séances commune × bailleur et leur durée",
+    dependencies=[VIEWERS_GRADES],
+)
 def agenda(
     campaign_id: int, conn: DbConnection, principal: CurrentPrincipal, settings: Settings
 ) -> dict:
@@ -109,7 +115,12 @@ def agenda(
     return {"campaign": _campaign_json(campaign, principal), **day.to_json()}
 
 
-@router.get("/agenda.pdf", summary="Ordre du jour (PDF A4)", response_class=Response)
+@router.get(
+    "/agenda.pdf",
+    summary="Ordre du jour (PDF A4)",
+    response_class=Response,
+    dependencies=[VIEWERS_GRADES],
+)
 def agenda_as_pdf(
     campaign_id: int, conn: DbConnection, principal: CurrentPrincipal, settings: Settings
 ) -> Response:
@@ -121,7 +132,12 @@ def agenda_as_pdf(
     )
 
 
-@router.get("/agenda.xlsx", summary="Ordre du jour (tableur XLSX)", response_class=Response)
+@router.get(
+    "/agenda.xlsx",
+    summary="Ordre du jour (tableur XLSX)",
+    response_class=Response,
+    dependencies=[VIEWERS_GRADES],
+)
 def agenda_as_xlsx(
     campaign_id: int, conn: DbConnection, principal: CurrentPrincipal, settings: Settings
 ) -> Response:

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 from sqlalchemy import text
 
+from app.access.policy import ANYONE_NOTHING
 from app.api.deps import DbConnection
 from app.api.routes.auth import describe
 from app.auth.deps import OptionalPrincipal
@@ -19,7 +20,9 @@ SUMMARY_SQL = text(
 )
 
 
-@router.get("/meta", summary="Légende, listes des filtres, fond de carte")
+@router.get(
+    "/meta", summary="Légende, listes des filtres, fond de carte", dependencies=[ANYONE_NOTHING]
+)
 def meta(conn: DbConnection, principal: OptionalPrincipal) -> dict:
     settings = get_settings()
     epci = conn.execute(

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from app.access.policy import ANYONE_GRADES
 from app.api.deps import SIREN_RE, DbConnection
 from app.auth.deps import OptionalPrincipal
 from app.errors import InvalidParameter
@@ -18,6 +19,7 @@ GEOJSON = "application/geo+json"
     "/peuplements",
     summary="Peuplements cibles et besoin de rééquilibrage par résidence (GeoJSON)",
     response_class=Response,
+    dependencies=[ANYONE_GRADES],
 )
 def list_peuplements(
     conn: DbConnection,

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from app.access.policy import ANYONE_GRADES, VIEWERS_GRADES
 from app.api.deps import DbConnection, VisibleResidenceFilter
 from app.auth.deps import CurrentPrincipal
 from app.printing.figures import resolve_territory
@@ -33,6 +34,7 @@ def _disposition(kind: str, stem: str, extension: str) -> dict[str, str]:
     "/elu/print.pdf",
     summary="Fiche A4 paysage de l'élu : carte, légende, chiffres clés",
     response_class=Response,
+    dependencies=[VIEWERS_GRADES],
 )
 def elu_pdf(
     conn: DbConnection,
@@ -53,6 +55,7 @@ def elu_pdf(
     "/api/print/map.png",
     summary="Image PNG d'une vue de la carte (bbox et filtres)",
     response_class=Response,
+    dependencies=[ANYONE_GRADES],
 )
 def map_png(
     conn: DbConnection,
@@ -74,6 +77,7 @@ def map_png(
     "/api/exports/map.html",
     summary="Carte HTML autonome (Folium), lisible hors ligne",
     response_class=Response,
+    dependencies=[ANYONE_GRADES],
 )
 def map_html(conn: DbConnection, flt: VisibleResidenceFilter) -> Response:
     return Response(

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from app.access.policy import ANYONE_AGGREGATES
 from app.api.deps import DbConnection
 from app.auth.deps import OptionalPrincipal
 from app.quartiers import check_campaign, check_level, quartiers_geojson
@@ -17,6 +18,7 @@ GEOJSON = "application/geo+json"
     "/quartiers",
     summary="Agrégats par quartier (GeoJSON) : notes, part fragile, besoin de rééquilibrage",
     response_class=Response,
+    dependencies=[ANYONE_AGGREGATES],
 )
 def list_quartiers(
     conn: DbConnection,

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, Response
 
+from app.access.policy import ANYONE_GRADES
 from app.api.deps import DbConnection, VisibleResidenceFilter, grades_visible_to
 from app.auth.deps import OptionalPrincipal
 from app.errors import NotFound
@@ -12,12 +13,22 @@ router = APIRouter(prefix="/api/residences", tags=["résidences"])
 GEOJSON = "application/geo+json"
 
 
-@router.get("", summary="Résidences (GeoJSON), filtrables", response_class=Response)
+@router.get(
+    "",
+    summary="Résidences (GeoJSON), filtrables",
+    response_class=Response,
+    dependencies=[ANYONE_GRADES],
+)
 def list_residences(conn: DbConnection, flt: VisibleResidenceFilter) -> Response:
     return Response(residences_geojson(conn, flt), media_type=GEOJSON)
 
 
-@router.get("/{code}", summary="Une résidence (GeoJSON Feature)", response_class=Response)
+@router.get(
+    "/{code}",
+    summary="Une résidence (GeoJSON Feature)",
+    response_class=Response,
+    dependencies=[ANYONE_GRADES],
+)
 def get_residence(conn: DbConnection, principal: OptionalPrincipal, code: str) -> Response:
     flt = ResidenceFilter(code=code, grades_visible=grades_visible_to(conn, principal))
     feature = residence_feature(conn, flt)
