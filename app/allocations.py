@@ -15,6 +15,7 @@ import json
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from app.access.gate import Gate
 from app.errors import InvalidParameter, NotFound
 from geo.allocation_rules import (
     TARGET_INSIDE_QPV,
@@ -121,7 +122,7 @@ def allocation_targets(
     level: str,
     year: int | None = None,
     *,
-    visible: tuple[str, dict] | None = None,
+    gate: Gate,
 ) -> list[dict]:
     """The legal floors per unit of `level` for `year` (default: latest imported year).
 
@@ -130,23 +131,23 @@ def allocation_targets(
     allocations_inside_qpv, non_q1_inside_qpv, share_non_q1_inside_qpv, target_inside,
     missing_inside, under_target_inside, and for information priority, share_priority,
     target_priority. Units: those of the EPCI with allocations that year holding at least one
-    residence within `visible` (None = anonymous: no row). Shares are None without allocations.
+    residence of the caller's scope (anonymous: no row). Shares are None without allocations.
     """
     check_level(level)
-    if visible is None:
+    scope = gate.residences()
+    if scope.sql == "false":
         return []
     if year is None:
         years = allocation_years(conn)
         if not years:
             return []
         year = years[0]
-    clause, params = visible
     code, name, group = _UNIT[level]
-    sql = TARGETS_SQL.format(code=code, name=name, group=group, visible=clause)
+    sql = TARGETS_SQL.format(code=code, name=name, group=group, visible=scope.sql)
     rows = conn.execute(
         text(sql),
         {
-            **params,
+            **scope.params,
             "year": year,
             "default_outside": TARGET_OUTSIDE_QPV,
             "default_inside": TARGET_INSIDE_QPV,

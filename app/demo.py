@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from app.campaigns.service import Campaign, get_campaign
+from app.campaigns.writer import HARMONISATION, GradeEntry, write_grades
 from app.importers.qpv import store_qpv
 from app.importers.territory import TerritorySummary, load_reference_territory
 from app.placement import place_residences
@@ -139,73 +141,63 @@ def _store_residences(conn: Connection, demo: DemoTerritory) -> None:
 
 
 def _store_campaigns(conn: Connection, demo: DemoTerritory) -> tuple[int, int, int]:
+    """Each demo campaign walks its phases like a real one: grades are written by the grade
+    writer while grading, agreed grades while harmonising, then it reaches its final phase."""
     grades = harmonised = 0
-    for campaign in demo.campaigns:
+    for demo_campaign in demo.campaigns:
         campaign_id = conn.execute(
             text(
                 "INSERT INTO campaign (epci_siren, name, year, status, published_level) "
-                "VALUES (:epci, :name, :year, :status, :published) RETURNING id"
+                "VALUES (:epci, :name, :year, 'grading', :published) RETURNING id"
             ),
             {
-                "epci": campaign.epci_siren,
-                "name": campaign.name,
-                "year": campaign.year,
-                "status": campaign.status,
+                "epci": demo_campaign.epci_siren,
+                "name": demo_campaign.name,
+                "year": demo_campaign.year,
                 "published": PUBLISHED_LEVEL,
             },
         ).scalar_one()
-        rows = campaign.grades.to_dict("records")
-        if rows:
-            conn.execute(
-                text(
-                    """
-                    WITH g AS (
-                        INSERT INTO grade (campaign_id, residence_id, side, value, comment)
-                        SELECT :campaign, r.id, :side, :value, :comment
-                        FROM residence r WHERE r.code = :code
-                        RETURNING campaign_id, residence_id, side, value
-                    )
-                    INSERT INTO grade_event (campaign_id, residence_id, kind, before, after,
-                                             actor_label, note)
-                    SELECT campaign_id, residence_id, side, NULL, value,
-                           'démonstration', 'note initiale (données de démonstration)'
-                    FROM g
-                    """
-                ),
-                [{**row, "campaign": campaign_id, "value": int(row["value"])} for row in rows],
-            )
-            grades += len(rows)
-        rows = campaign.harmonised.to_dict("records")
-        if rows:
-            conn.execute(
-                text(
-                    """
-                    WITH h AS (
-                        INSERT INTO harmonisation (campaign_id, residence_id, value, rationale,
-                                                   meeting)
-                        SELECT :campaign, r.id, :value, :rationale, :meeting
-                        FROM residence r WHERE r.code = :code
-                        RETURNING campaign_id, residence_id, value
-                    )
-                    INSERT INTO grade_event (campaign_id, residence_id, kind, before, after,
-                                             actor_label, note)
-                    SELECT campaign_id, residence_id, 'harmonisation', NULL, value,
-                           'démonstration', :rationale
-                    FROM h
-                    """
-                ),
-                [
-                    {
-                        **row,
-                        "campaign": campaign_id,
-                        "value": int(row["value"]),
-                        "meeting": f"Journée d'harmonisation {campaign.name} (démonstration)",
-                    }
-                    for row in rows
-                ],
-            )
-            harmonised += len(rows)
+        campaign = get_campaign(conn, campaign_id)
+        for side, rows in demo_campaign.grades.groupby("side"):
+            entries = [
+                GradeEntry(row.code, int(row.value), row.comment) for row in rows.itertuples()
+            ]
+            grades += _write(conn, campaign, str(side), entries, DEMO_NOTE)
+        if demo_campaign.status in ("harmonisation", "closed"):
+            campaign = _move(conn, campaign, "harmonisation")
+            entries = [
+                GradeEntry(row.code, int(row.value), row.rationale, expected_version=0)
+                for row in demo_campaign.harmonised.itertuples()
+            ]
+            meeting = f"Journée d'harmonisation {demo_campaign.name} (démonstration)"
+            harmonised += _write(conn, campaign, HARMONISATION, entries, None, meeting)
+        _move(conn, campaign, demo_campaign.status)
     return len(demo.campaigns), grades, harmonised
+
+
+DEMO_NOTE = "note initiale (données de démonstration)"
+
+
+def _write(
+    conn: Connection,
+    campaign: Campaign,
+    kind: str,
+    entries: list[GradeEntry],
+    source: str | None,
+    meeting: str | None = None,
+) -> int:
+    written = write_grades(
+        conn, None, campaign, kind, entries, label="démonstration", source=source, meeting=meeting
+    )
+    return written.inserted + written.updated
+
+
+def _move(conn: Connection, campaign: Campaign, status: str) -> Campaign:
+    conn.execute(
+        text("UPDATE campaign SET status = :status WHERE id = :id"),
+        {"status": status, "id": campaign.id},
+    )
+    return get_campaign(conn, campaign.id)
 
 
 def _store_allocations(conn: Connection, demo: DemoTerritory) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from app.access.gate import DEFAULT_CAMPAIGNS_SQL, Gate
 from geo.grades import DEFAULT_LABELS
 
 COORD_DIGITS = 6
@@ -42,38 +43,21 @@ class ResidenceFilter:
     bbox: tuple[float, float, float, float] | None = None
     campaign: int | None = None
     code: str | None = None
-    grades_visible: tuple[str, dict] | None = ("true", {})
-    """SQL condition (on `r`, `b`) and params of the residences whose grade the caller may see;
-    None hides every grade (anonymous visitors)."""
-
-
-SHOWN_STATUSES = ("harmonisation", "closed")
-"""Campaigns whose agreed grades the map shows by default: while grading, each side's grades
-stay blind, so the map keeps showing the previous campaign."""
-
-CAMPAIGN_OF_RESIDENCE = f"""
-    SELECT DISTINCT ON (epci_siren) id, epci_siren, scale_labels
-    FROM campaign
-    WHERE status IN {SHOWN_STATUSES!r}
-    ORDER BY epci_siren, year DESC, id DESC
-"""
+    gate: Gate = field(default_factory=lambda: Gate(None))
+    """Whose grades are shown: by default none (an anonymous visitor's view)."""
 
 
 def residence_rows_sql(flt: ResidenceFilter) -> tuple[str, dict]:
-    """SQL of residence rows with their agreed grade where visible; the params go with it."""
-    params: dict = {"default_labels": _DEFAULT_LABELS_JSON}
-    if flt.grades_visible is None:
-        grade = "NULL::smallint"
-    else:
-        visible, visible_params = flt.grades_visible
-        grade = f"(CASE WHEN {visible} THEN cr.agreed_grade END)"
-        params.update(visible_params)
+    """SQL of residence rows with their agreed grade and `grade_status` as the gate lets the
+    caller see them, in the campaign asked or each EPCI's default one; the params go with it."""
+    grade, status, params = flt.gate.grade_status("cr.agreed_grade", ca="camp")
+    params["default_labels"] = _DEFAULT_LABELS_JSON
     where = ["true"]
     if flt.campaign is not None:
-        camp_sql = "SELECT id, epci_siren, scale_labels FROM campaign WHERE id = :campaign"
+        camp_sql = "SELECT id, epci_siren, status, scale_labels FROM campaign WHERE id = :campaign"
         params["campaign"] = flt.campaign
     else:
-        camp_sql = CAMPAIGN_OF_RESIDENCE
+        camp_sql = DEFAULT_CAMPAIGNS_SQL
     if flt.epci:
         where.append("r.epci_siren = :epci")
         params["epci"] = flt.epci
@@ -101,12 +85,12 @@ def residence_rows_sql(flt: ResidenceFilter) -> tuple[str, dict]:
             clauses.append(f"{grade} = ANY(:grades)")
             params["grades"] = list(flt.grades)
         if flt.ungraded:
-            clauses.append(f"{grade} IS NULL")
+            clauses.append(f"{status} = 'none'")
         where.append("(" + " OR ".join(clauses) + ")")
     sql = f"""
         SELECT r.code, r.name, b.name AS bailleur, b.id AS bailleur_id, r.commune_insee,
                c.name AS commune_name, r.epci_siren, r.nb_logements,
-               {grade} AS grade,
+               {grade} AS grade, {status} AS grade_status,
                COALESCE(camp.scale_labels ->> {grade}::text,
                         CAST(:default_labels AS jsonb) ->> {grade}::text) AS grade_label,
                r.qpv_code, q.name AS qpv_name,

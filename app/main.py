@@ -80,6 +80,7 @@ def create_app() -> FastAPI:
             swagger_favicon_url=f"{swagger}/favicon-32x32.png",
             swagger_ui_parameters={"validatorUrl": None},
         )
+
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
 

@@ -224,6 +224,8 @@ class Grade(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = _now()
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    """Guards concurrent saves of one side, like the harmonisation's version."""
 
     __table_args__ = (
         CheckConstraint("side IN ('commune', 'bailleur')", name="grade_side"),

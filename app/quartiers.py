@@ -3,21 +3,19 @@
 Aggregates are computed by PostGIS from the `campaign_residence` view (the one place of the
 agreed grade); the rebalancing need and the target population type come from `geo/`.
 
-Who sees what (`visible` is the SQL condition, on residence `r` and landlord `b`, of the
-residences whose grades the caller may see — `Principal.residence_clause()` — or None for an
-anonymous caller):
+Who sees what is the gate's answer (`app.access.gate`):
 
-- campaigns: a signed-in caller sees the campaigns of every EPCI where it sees a residence; any
-  caller sees a campaign whose `published_level` is the level asked or a finer one
-  (iris < qpv < commune < epci: publishing QPV figures also publishes commune and EPCI ones);
-- statistical secret (Cartographie OPS rule), for a unit where the caller may not see every
-  residence: when fewer than 11 of its residences have an agreed grade, every figure derived
-  from grades (mean grade, distribution, fragile and unqualified shares, rebalancing need) is
-  hidden and `secret` is true; otherwise each class of the distribution counting 1 to 10
-  dwellings is hidden, and so is the fragile share when 1 to 10 dwellings are fragile; the
-  EPCI's fragile share used as reference follows the same rule. The rebalancing need is then
-  computed from the figures shown. The stock counts (residences, dwellings: public in RPLS)
-  stay.
+- campaigns: `Gate.aggregable` — a published campaign out of blind grading for anyone (publishing
+  QPV figures also publishes commune and EPCI ones), the campaigns of every EPCI where a partner
+  reads residences once out of blind grading, and a blind campaign for its administrators only;
+- statistical secret (Cartographie OPS rule), for a unit where the caller may not read every
+  residence's agreed grade (`Gate.agreed`): when fewer than 11 of its residences have an agreed
+  grade, every figure derived from grades (mean grade, distribution, fragile and unqualified
+  shares, rebalancing need) is hidden and `secret` is true; otherwise each class of the
+  distribution counting 1 to 10 dwellings is hidden, and so is the fragile share when 1 to 10
+  dwellings are fragile; the EPCI's fragile share used as reference follows the same rule. The
+  rebalancing need is then computed from the figures shown. The stock counts (residences,
+  dwellings: public in RPLS) stay.
 """
 
 from __future__ import annotations
@@ -27,8 +25,9 @@ import json
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from app.access.gate import DEFAULT_CAMPAIGNS_SQL, Gate
 from app.errors import Forbidden, InvalidParameter, NotAuthenticated, NotFound
-from app.layers import SHOWN_STATUSES, feature_collection
+from app.layers import feature_collection
 from geo.allocation_rules import SECRECY_THRESHOLD, is_secret
 from geo.grades import FRAGILE_GRADES, GRADES
 from geo.peuplement import LOCATION_LABELS, location_of, peuplement_labels, peuplement_type
@@ -36,10 +35,6 @@ from geo.peuplement import TYPES as PEUPLEMENT_TYPES
 from geo.rebalancing import quartier_need, residence_need
 
 LEVELS = ("qpv", "iris", "commune", "epci")
-FINENESS = {"iris": 0, "qpv": 1, "commune": 2, "epci": 3}
-"""Publishing a level publishes the coarser ones too."""
-
-Visible = tuple[str, dict] | None
 
 _FRAGILE = ", ".join(str(g) for g in FRAGILE_GRADES)
 
@@ -160,51 +155,33 @@ def check_level(level: str) -> str:
     return level
 
 
-def _published_levels(level: str) -> list[str]:
-    return [other for other in LEVELS if FINENESS[other] <= FINENESS[level]]
-
-
-def _access(visible: Visible) -> tuple[str, dict]:
-    """SQL condition on campaign `c` of the campaigns the caller may aggregate (see module doc)."""
-    published = "c.published_level = ANY(:published_levels)"
-    if visible is None:
-        return published, {}
-    clause, params = visible
-    return (
-        f"({published} OR EXISTS (SELECT 1 FROM residence r JOIN bailleur b ON b.id = r.bailleur_id"
-        f" WHERE r.epci_siren = c.epci_siren AND {clause}))",
-        params,
-    )
-
-
-def campaigns_sql(level: str, campaign_id: int | None, visible: Visible) -> tuple[str, dict]:
-    """The campaign asked, or the latest one of each EPCI out of blind grading (as on the map),
-    among those the caller may see."""
-    access, params = _access(visible)
+def campaigns_sql(level: str, campaign_id: int | None, gate: Gate) -> tuple[str, dict]:
+    """The campaign asked, or each EPCI's default one (as on the map), among those whose
+    aggregates the caller may compute."""
+    aggregable = gate.aggregable(level, "c")
     sql = f"""
-        SELECT DISTINCT ON (c.epci_siren) c.id, c.epci_siren
+        SELECT c.id, c.epci_siren, c.status
         FROM campaign c
         WHERE (c.id = :campaign OR (CAST(:campaign AS int) IS NULL
-                                    AND c.status IN {SHOWN_STATUSES!r}))
-          AND {access}
-        ORDER BY c.epci_siren, c.year DESC, c.id DESC
+                                    AND c.id IN (SELECT id FROM ({DEFAULT_CAMPAIGNS_SQL}) d)))
+          AND {aggregable.sql}
     """
-    return sql, {**params, "campaign": campaign_id, "published_levels": _published_levels(level)}
+    return sql, aggregable.bind({"campaign": campaign_id})
 
 
-def check_campaign(conn: Connection, campaign_id: int, level: str, visible: Visible) -> None:
+def check_campaign(conn: Connection, campaign_id: int, level: str, gate: Gate) -> None:
     """Raise NotFound for an unknown campaign, 401/403 when the caller may not aggregate it."""
     exists = conn.execute(
         text("SELECT EXISTS (SELECT 1 FROM campaign WHERE id = :id)"), {"id": campaign_id}
     ).scalar_one()
     if not exists:
         raise NotFound(f"Campagne {campaign_id} introuvable.")
-    sql, params = campaigns_sql(level, campaign_id, visible)
+    sql, params = campaigns_sql(level, campaign_id, gate)
     if conn.execute(text(sql), params).first() is None:
         message = (
             f"Les agrégats de la campagne {campaign_id} au niveau « {level} » ne sont pas publiés."
         )
-        if visible is None:
+        if gate.principal is None:
             raise NotAuthenticated(message + " Connectez-vous pour les voir.")
         raise Forbidden(message + " Ils sont réservés aux partenaires de l'EPCI.")
 
@@ -252,7 +229,7 @@ def _finish(row: dict, level: str) -> dict:
 
 
 def quartier_rows(
-    conn: Connection, level: str, campaign_id: int | None = None, *, visible: Visible = None
+    conn: Connection, level: str, campaign_id: int | None = None, *, gate: Gate
 ) -> list[dict]:
     """One row per unit of `level` in the campaign (default: latest visible one of each EPCI).
 
@@ -264,11 +241,9 @@ def quartier_rows(
     secret. Units without residence appear with zeros and nulls.
     """
     check_level(level)
-    campaigns, params = campaigns_sql(level, campaign_id, visible)
-    visible_sql = "false"
-    if visible is not None:
-        visible_sql = f"({visible[0]})"
-        params = {**visible[1], **params}
+    campaigns, params = campaigns_sql(level, campaign_id, gate)
+    visible = gate.agreed(ca="camp")
+    params = visible.bind(params)
     distribution = ",\n       ".join(
         f"COALESCE(sum(res.n) FILTER (WHERE res.g = {g}), 0) AS g{g}" for g in GRADES
     )
@@ -276,7 +251,7 @@ def quartier_rows(
         campaigns=campaigns,
         units=_UNITS[level],
         unit_key=_UNIT_OF_RESIDENCE[level],
-        visible=visible_sql,
+        visible=visible.sql,
         fragile=_FRAGILE,
         distribution=distribution,
         threshold=SECRECY_THRESHOLD,
@@ -293,10 +268,10 @@ def _recordset(rows: list[dict], columns: tuple[tuple[str, str], ...]) -> tuple[
 
 
 def quartiers_geojson(
-    conn: Connection, level: str, campaign_id: int | None = None, *, visible: Visible = None
+    conn: Connection, level: str, campaign_id: int | None = None, *, gate: Gate
 ) -> bytes:
     """The rows of `quartier_rows` as a GeoJSON FeatureCollection (geometry built by PostGIS)."""
-    rows = quartier_rows(conn, level, campaign_id, visible=visible)
+    rows = quartier_rows(conn, level, campaign_id, gate=gate)
     recordset, params = _recordset(rows, _FEATURE_COLUMNS)
     sql = f"""
         WITH camp AS (SELECT id, epci_siren FROM campaign WHERE id = ANY(:campaign_ids))
@@ -313,11 +288,11 @@ def quartiers_geojson(
 
 PEUPLEMENT_SQL = """
 WITH camp AS (
-    SELECT DISTINCT ON (c.epci_siren) c.id, c.epci_siren
+    SELECT c.id, c.epci_siren, c.status
     FROM campaign c
-    WHERE (CAST(:campaign AS int) IS NULL OR c.id = :campaign)
+    WHERE (c.id = :campaign OR (CAST(:campaign AS int) IS NULL
+                                AND c.id IN (SELECT id FROM ({default_campaigns}) d)))
       AND (CAST(:epci AS text) IS NULL OR c.epci_siren = :epci)
-    ORDER BY c.epci_siren, c.year DESC, c.id DESC
 ),
 res AS (
     SELECT r.id, r.code, r.commune_insee, r.qpv_code, r.near_qpv_300m, r.nb_logements AS n,
@@ -402,18 +377,22 @@ def peuplement_rows(
     campaign_id: int | None = None,
     epci: str | None = None,
     *,
-    visible: Visible = None,
+    gate: Gate,
 ) -> list[dict]:
-    """Target population type and rebalancing need of the residences within `visible` in the
-    campaign (default: latest of each EPCI). Both derive from grades: none for anonymous callers.
+    """Target population type and rebalancing need of the residences whose agreed grade the
+    gate shows the caller in the campaign (default: each EPCI's default one). Both derive from
+    grades: none for anonymous callers, none of a blind campaign but for its administrators.
 
     The concentration criterion of a residence uses its QPV's (or commune's) fragile share only
     when that unit has at least 11 graded residences, so that no reason reveals a few grades.
     """
-    if visible is None:
+    visible = gate.agreed(ca="camp")
+    if visible.sql == "false":
         return []
-    sql = PEUPLEMENT_SQL.format(visible=f"({visible[0]})", fragile=_FRAGILE)
-    rows = conn.execute(text(sql), {**visible[1], "campaign": campaign_id, "epci": epci})
+    sql = PEUPLEMENT_SQL.format(
+        visible=visible.sql, fragile=_FRAGILE, default_campaigns=DEFAULT_CAMPAIGNS_SQL
+    )
+    rows = conn.execute(text(sql), visible.bind({"campaign": campaign_id, "epci": epci}))
     labels: dict[str, dict[str, str]] = {}
     result = []
     for row in rows.mappings():
@@ -429,10 +408,10 @@ def peuplements_geojson(
     campaign_id: int | None = None,
     epci: str | None = None,
     *,
-    visible: Visible = None,
+    gate: Gate,
 ) -> bytes:
     """Residences with their peuplement type and rebalancing need, as GeoJSON."""
-    rows = peuplement_rows(conn, campaign_id, epci, visible=visible)
+    rows = peuplement_rows(conn, campaign_id, epci, gate=gate)
     recordset, params = _recordset(rows, _PEUPLEMENT_COLUMNS)
     sql = f"""
         SELECT p.code, r.name, b.name AS bailleur, r.commune_insee, c.name AS commune_name,

@@ -33,6 +33,9 @@ GRADE_STATUSES = ("visible", "hidden", "none")
 """`grade_status` of a residence for a caller: its agreed grade is shown (`visible`), exists or
 may exist but is not shown (`hidden`), or does not exist (`none`, « Non qualifiée »)."""
 
+COMMENT_MAX = 2000
+"""Longest comment of a side's grade or rationale of a harmonisation, in characters."""
+
 SIDES = ("commune", "bailleur")
 SIDE_LABELS = {"commune": "Commune", "bailleur": "Bailleur"}
 

@@ -10,11 +10,11 @@ from fastapi import Depends, Query, UploadFile
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from app.access.gate import Gate
 from app.auth.deps import OptionalPrincipal
-from app.auth.principal import Principal
 from app.database import get_engine
 from app.errors import InvalidParameter, NotFound, PayloadTooLarge
-from app.layers import SHOWN_STATUSES, ResidenceFilter
+from app.layers import ResidenceFilter
 from app.settings import get_settings
 from geo.grades import GRADES
 
@@ -102,32 +102,30 @@ def residence_filter(
     )
 
 
-def grades_visible_to(
-    conn: Connection, principal: Principal | None, campaign: int | None = None
-) -> tuple[str, dict] | None:
-    """Residence-level grades are shown only to signed-in accounts, within their scope, and
-    those of a campaign still being graded only to its administrators."""
-    if principal is None:
-        return None
-    if campaign is not None:
-        row = conn.execute(
-            text("SELECT epci_siren, status FROM campaign WHERE id = :id"), {"id": campaign}
-        ).one_or_none()
-        if row is None:
-            raise NotFound(f"Campagne {campaign} introuvable.")
-        if row.status not in SHOWN_STATUSES and not principal.administers(row.epci_siren):
-            return None
-    return principal.residence_clause()
+def caller_gate(principal: OptionalPrincipal) -> Gate:
+    """The access gate of the caller (anonymous visitors included)."""
+    return Gate(principal)
+
+
+CallerGate = Annotated[Gate, Depends(caller_gate)]
 
 
 def visible_residence_filter(
     conn: DbConnection,
-    principal: OptionalPrincipal,
+    gate: CallerGate,
     flt: Annotated[ResidenceFilter, Depends(residence_filter)],
 ) -> ResidenceFilter:
-    """The map filters, with the grades the caller may see."""
-    flt.grades_visible = grades_visible_to(conn, principal, flt.campaign)
+    """The map filters, with the caller's gate; an unknown campaign is a 404."""
+    if flt.campaign is not None:
+        require_campaign_exists(conn, flt.campaign)
+    flt.gate = gate
     return flt
+
+
+def require_campaign_exists(conn: Connection, campaign_id: int) -> None:
+    found = conn.execute(text("SELECT 1 FROM campaign WHERE id = :id"), {"id": campaign_id})
+    if found.first() is None:
+        raise NotFound(f"Campagne {campaign_id} introuvable.")
 
 
 VisibleResidenceFilter = Annotated[ResidenceFilter, Depends(visible_residence_filter)]

@@ -30,39 +30,6 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 
-    def administers(self, epci_siren: str) -> bool:
-        """An administrator without EPCI scope administers every EPCI (platform operator)."""
-        return self.is_admin and (not self.scope("epci") or epci_siren in self.scope("epci"))
-
-    def residence_clause(self, r: str = "r", b: str = "b") -> tuple[str, dict]:
-        """SQL condition on residence `r` (and its landlord `b`) of what this account may see."""
-        epci = sorted(self.scope("epci"))
-        communes = sorted(self.scope("commune"))
-        bailleurs = sorted(self.scope("bailleur"))
-        params = {"scope_epci": epci, "scope_commune": communes, "scope_bailleur": bailleurs}
-        if self.role is Role.ADMIN:
-            sql = "true" if not epci else f"{r}.epci_siren = ANY(:scope_epci)"
-        elif self.role is Role.COMMUNE:
-            sql = f"{r}.commune_insee = ANY(:scope_commune)"
-        elif self.role is Role.BAILLEUR:
-            sql = f"({b}.name = ANY(:scope_bailleur) OR {b}.siren = ANY(:scope_bailleur))"
-        else:
-            sql = f"({r}.epci_siren = ANY(:scope_epci) OR {r}.commune_insee = ANY(:scope_commune))"
-        return sql, params
-
-    def may_see_residence(self, conn: Connection, residence_code: str) -> bool:
-        clause, params = self.residence_clause()
-        return bool(
-            conn.execute(
-                text(
-                    "SELECT EXISTS (SELECT 1 FROM residence r"
-                    " JOIN bailleur b ON b.id = r.bailleur_id"
-                    f" WHERE r.code = :code AND {clause})"
-                ),
-                {**params, "code": residence_code},
-            ).scalar_one()
-        )
-
 
 def load_principal(conn: Connection, account_id: int) -> Principal | None:
     """The active account `account_id` with its scopes, or None."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
+from app.access.gate import Gate
 from app.auth.principal import Principal
-from app.campaigns.service import Campaign, joint_visible
+from app.campaigns.service import Campaign
 from app.layers import feature_collection
 
 TRENDS = ("improved", "stable", "worsened", "new")
@@ -27,9 +28,9 @@ def comparison_geojson(
     `trend` is null while the residence has no agreed grade in this campaign; grades the caller
     may not read yet (grading still blind) are null.
     """
-    scope, params = principal.residence_clause()
-    grade = "cr.agreed_grade" if joint_visible(principal, campaign) else "NULL::smallint"
-    if previous is not None and joint_visible(principal, previous):
+    scope = Gate(principal).residences()
+    grade = "cr.agreed_grade" if campaign.access(principal).joint else "NULL::smallint"
+    if previous is not None and previous.access(principal).joint:
         before = "pr.agreed_grade"
     else:
         before = "NULL::smallint"
@@ -49,12 +50,8 @@ def comparison_geojson(
         JOIN commune c ON c.insee = r.commune_insee
         LEFT JOIN campaign_residence pr
                ON pr.campaign_id = :previous AND pr.residence_id = cr.residence_id
-        WHERE cr.campaign_id = :campaign AND {scope}
+        WHERE cr.campaign_id = :campaign AND {scope.sql}
         ORDER BY r.code
     """
-    params = {
-        **params,
-        "campaign": campaign.id,
-        "previous": previous.id if previous else None,
-    }
+    params = scope.bind({"campaign": campaign.id, "previous": previous.id if previous else None})
     return feature_collection(conn, sql, params)

@@ -1,4 +1,5 @@
-"""The agreed grade of a residence, saved with optimistic versioning: a stale edit never wins."""
+"""The agreed grade of a residence, saved by the writer with optimistic versioning: a stale
+edit never wins."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from app import events
+from app.access.gate import Gate
 from app.auth.principal import Principal
-from app.campaigns.grading import actor_label, campaign_residence, check_grade, clean_comment
-from app.campaigns.service import Campaign, joint_visible
-from app.errors import Conflict, Forbidden, InvalidParameter
+from app.campaigns.grading import REFUSAL_ERRORS
+from app.campaigns.residences import find_residence, residence_in_scope
+from app.campaigns.service import Campaign
+from app.campaigns.writer import HARMONISATION, GradeEntry, GradesRefused, clean_note, write_grades
+from app.errors import Conflict, InvalidParameter
 
 CURRENT = text(
     """
@@ -19,44 +22,6 @@ CURRENT = text(
            COALESCE(a.display_name, a.email) AS decided_by
     FROM harmonisation h LEFT JOIN account a ON a.id = h.decided_by
     WHERE h.campaign_id = :campaign AND h.residence_id = :residence
-    """
-)
-
-INSERT_FIRST = text(
-    """
-    INSERT INTO harmonisation (campaign_id, residence_id, value, rationale, meeting, decided_by,
-                               version)
-    VALUES (:campaign, :residence, :value, :rationale, :meeting, :actor, 1)
-    ON CONFLICT (campaign_id, residence_id) DO NOTHING
-    RETURNING NULL::smallint AS before
-    """
-)
-"""Version 0 expected: only the first of concurrent inserts goes through."""
-
-UPDATE_IF_CURRENT = text(
-    """
-    WITH previous AS (
-        SELECT value FROM harmonisation
-        WHERE campaign_id = :campaign AND residence_id = :residence AND version = :expected
-    ), saved AS (
-        UPDATE harmonisation
-        SET value = :value, rationale = :rationale, meeting = :meeting, decided_by = :actor,
-            decided_at = now(), version = version + 1
-        WHERE campaign_id = :campaign AND residence_id = :residence AND version = :expected
-        RETURNING version
-    )
-    SELECT (SELECT value FROM previous) AS before FROM saved
-    """
-)
-"""Concurrent updates of one version: the row lock makes the later ones re-check the version,
-which has moved on, so they update nothing."""
-
-LOG = text(
-    """
-    INSERT INTO grade_event (campaign_id, residence_id, kind, before, after, outcome, note,
-                             actor_id, actor_label)
-    VALUES (:campaign, :residence, 'harmonisation', :before, :after, :outcome, :note, :actor,
-            :label)
     """
 )
 
@@ -90,8 +55,8 @@ def current_harmonisation(conn: Connection, campaign_id: int, residence_id: int)
 def read_harmonisation(
     conn: Connection, principal: Principal, campaign: Campaign, code: str
 ) -> dict:
-    residence = campaign_residence(conn, principal, campaign, code)
-    if not joint_visible(principal, campaign):
+    residence = residence_in_scope(conn, Gate(principal), campaign.epci_siren, campaign.name, code)
+    if not campaign.access(principal).joint:
         return {"residence_code": code, **NO_HARMONISATION}
     return {"residence_code": code, **current_harmonisation(conn, campaign.id, residence.id)}
 
@@ -107,73 +72,29 @@ def harmonise(
     expected_version: int,
     meeting: str | None = None,
 ) -> HarmonisationOutcome:
-    """Record the agreed grade if `expected_version` is still current; log the attempt either way.
+    """Record the agreed grade through the writer if `expected_version` is still current.
 
-    The caller commits in both cases (the conflict is part of the history), then reports a
+    The caller commits in both cases (a refused attempt is part of the history), then reports a
     conflict with `conflict_error`.
     """
-    if not principal.administers(campaign.epci_siren):
-        raise Forbidden("Seul un administrateur de l'EPCI peut harmoniser les notes.")
-    value = check_grade(value)
-    if isinstance(expected_version, bool) or expected_version < 0:
+    if not isinstance(expected_version, int) or isinstance(expected_version, bool):
         raise InvalidParameter("expected_version doit être un entier positif ou nul.")
-    residence = campaign_residence(conn, principal, campaign, code)
-    if campaign.status != "harmonisation":
-        raise Forbidden(
-            f"La campagne « {campaign.name} » n'est pas en phase d'harmonisation : "
-            "les notes retenues se saisissent seulement pendant cette phase."
+    try:
+        summary = write_grades(
+            conn,
+            principal,
+            campaign,
+            HARMONISATION,
+            [GradeEntry(code, value, rationale, expected_version)],
+            meeting=clean_note(meeting),
         )
-    params = {
-        "campaign": campaign.id,
-        "residence": residence.id,
-        "value": value,
-        "rationale": clean_comment(rationale),
-        "meeting": clean_comment(meeting),
-        "actor": principal.id,
-        "expected": expected_version,
-        "label": actor_label(principal),
-    }
-    statement = INSERT_FIRST if expected_version == 0 else UPDATE_IF_CURRENT
-    saved = conn.execute(statement, params).one_or_none()
+    except GradesRefused as refused:
+        first = refused.refusals[0]
+        raise REFUSAL_ERRORS[first.status](first.message) from None
+    outcome = summary.outcomes[0]
+    residence = find_residence(conn, code)
     current = current_harmonisation(conn, campaign.id, residence.id)
-    if saved is None:
-        note = (
-            f"refusée : version attendue {expected_version}, version actuelle {current['version']}"
-        )
-        conn.execute(
-            LOG,
-            {
-                **params,
-                "before": current["value"],
-                "after": value,
-                "outcome": "conflict",
-                "note": note,
-            },
-        )
-        return HarmonisationOutcome(False, current, value)
-    conn.execute(
-        LOG,
-        {
-            **params,
-            "before": saved.before,
-            "after": value,
-            "outcome": "applied",
-            "note": params["rationale"],
-        },
-    )
-    events.publish(
-        conn,
-        campaign.id,
-        {
-            "type": "harmonisation",
-            "residence_code": code,
-            "value": value,
-            "version": current["version"],
-            "rationale": current["rationale"],
-            "decided_by": current["decided_by"],
-        },
-    )
-    return HarmonisationOutcome(True, current, value)
+    return HarmonisationOutcome(outcome.applied, current, outcome.after)
 
 
 def conflict_error(code: str, outcome: HarmonisationOutcome) -> Conflict:

@@ -13,13 +13,13 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from app import events
+from app.access.gate import PHASES, CampaignAccess, Gate, administers
 from app.api.deps import SIREN_RE
 from app.auth.principal import Principal
-from app.auth.roles import Role
 from app.errors import Conflict, Forbidden, InvalidParameter, NotFound
-from geo.grades import SIDES, GradeError, GradeScale
+from geo.grades import GradeError, GradeScale
 
-STATUSES = ("preparation", "grading", "harmonisation", "closed")
+STATUSES = PHASES
 STATUS_LABELS = {
     "preparation": "Préparation",
     "grading": "Notation",
@@ -28,8 +28,6 @@ STATUS_LABELS = {
 }
 NEXT_STATUS = dict(itertools.pairwise(STATUSES))
 """A campaign only moves forward, one step at a time."""
-BLIND_STATUSES = ("preparation", "grading")
-"""While grading, each side sees only its own grades, so that grading stays independent."""
 PUBLISHED_LEVELS = ("epci", "commune", "qpv", "iris")
 YEARS = range(2000, 2101)
 
@@ -61,11 +59,12 @@ class Campaign:
     def scale(self) -> GradeScale:
         return GradeScale.from_json(self.scale_labels)
 
-    @property
-    def blind(self) -> bool:
-        return self.status in BLIND_STATUSES
+    def access(self, principal: Principal | None) -> CampaignAccess:
+        """What `principal` may read of this campaign in its current phase (the gate's answer)."""
+        return CampaignAccess(principal, self.epci_siren, self.status)
 
     def to_json(self, principal: Principal) -> dict:
+        access = self.access(principal)
         return {
             "id": self.id,
             "epci": self.epci_siren,
@@ -82,54 +81,12 @@ class Campaign:
             "created_at": self.created_at.isoformat(),
             "previous_campaign_id": self.previous_id,
             "permissions": {
-                "administer": principal.administers(self.epci_siren),
-                "grade_sides": list(grading_sides(principal, self)),
-                "visible_sides": list(visible_sides(principal, self)),
-                "joint_visible": joint_visible(principal, self),
+                "administer": access.administers,
+                "grade_sides": list(access.grading_sides),
+                "visible_sides": list(access.sides),
+                "joint_visible": access.joint,
             },
         }
-
-
-def visible_sides(principal: Principal, campaign: Campaign) -> tuple[str, ...]:
-    """The sides whose grades `principal` may read in `campaign`."""
-    if principal.administers(campaign.epci_siren) or not campaign.blind:
-        return SIDES
-    return (principal.grading_side,) if principal.grading_side else ()
-
-
-def joint_visible(principal: Principal, campaign: Campaign) -> bool:
-    """Whether what combines both sides (agreed grade, divergence) may be shown."""
-    return set(visible_sides(principal, campaign)) == set(SIDES)
-
-
-def grading_sides(principal: Principal, campaign: Campaign) -> tuple[str, ...]:
-    """The sides `principal` grades in this campaign's EPCI (whatever the current status)."""
-    if principal.administers(campaign.epci_siren):
-        return SIDES
-    return (principal.grading_side,) if principal.grading_side else ()
-
-
-def campaign_clause(principal: Principal, ca: str = "ca") -> tuple[str, dict]:
-    """SQL condition on campaign `ca` of the campaigns this account may see."""
-    params = {
-        "cs_epci": sorted(principal.scope("epci")),
-        "cs_commune": sorted(principal.scope("commune")),
-        "cs_bailleur": sorted(principal.scope("bailleur")),
-    }
-    if principal.role is Role.ADMIN:
-        sql = "true" if not principal.scope("epci") else f"{ca}.epci_siren = ANY(:cs_epci)"
-    elif principal.role is Role.BAILLEUR:
-        sql = (
-            "EXISTS (SELECT 1 FROM residence cr_r JOIN bailleur cr_b ON cr_b.id = cr_r.bailleur_id"
-            f" WHERE cr_r.epci_siren = {ca}.epci_siren"
-            " AND (cr_b.name = ANY(:cs_bailleur) OR cr_b.siren = ANY(:cs_bailleur)))"
-        )
-    else:
-        sql = (
-            f"({ca}.epci_siren = ANY(:cs_epci) OR {ca}.epci_siren IN"
-            " (SELECT epci_siren FROM commune WHERE insee = ANY(:cs_commune)))"
-        )
-    return sql, params
 
 
 def _campaign(row: Mapping) -> Campaign:
@@ -138,11 +95,13 @@ def _campaign(row: Mapping) -> Campaign:
 
 def load_campaign(conn: Connection, principal: Principal, campaign_id: int) -> Campaign:
     """The campaign if `principal` may see it (NotFound if it does not exist, else Forbidden)."""
-    clause, params = campaign_clause(principal)
+    visible = Gate(principal).campaigns("ca")
     row = (
         conn.execute(
-            text(f"SELECT ca.*, {clause} AS visible FROM ({CAMPAIGN_SQL} WHERE ca.id = :id) ca"),
-            {**params, "id": campaign_id},
+            text(
+                f"SELECT ca.*, {visible.sql} AS visible FROM ({CAMPAIGN_SQL} WHERE ca.id = :id) ca"
+            ),
+            visible.bind({"id": campaign_id}),
         )
         .mappings()
         .one_or_none()
@@ -188,16 +147,19 @@ def find_campaign(conn: Connection, reference: str) -> Campaign:
 
 def list_campaigns(conn: Connection, principal: Principal) -> list[Campaign]:
     """The campaigns `principal` may see, the latest first."""
-    clause, params = campaign_clause(principal)
+    visible = Gate(principal).campaigns("ca")
     rows = conn.execute(
-        text(f"SELECT * FROM ({CAMPAIGN_SQL}) ca WHERE {clause} ORDER BY ca.year DESC, ca.id DESC"),
-        params,
+        text(
+            f"SELECT * FROM ({CAMPAIGN_SQL}) ca WHERE {visible.sql}"
+            " ORDER BY ca.year DESC, ca.id DESC"
+        ),
+        visible.bind(),
     ).mappings()
     return [_campaign(row) for row in rows]
 
 
 def require_administrator(principal: Principal, epci_siren: str) -> None:
-    if not principal.administers(epci_siren):
+    if not administers(principal, epci_siren):
         raise Forbidden("Seul un administrateur de l'EPCI peut gérer ses campagnes.")
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from app.access.gate import CampaignAccess, Gate
 from app.auth.principal import Principal
-from app.campaigns.service import Campaign, joint_visible
+from app.campaigns.service import Campaign
 
 FIGURES = """
     count(*) AS residences_total,
@@ -44,15 +45,10 @@ FIGURES = """
         'none', count(*) FILTER (WHERE cr.agreed_grade IS NULL)) AS agreed_by_grade
 """
 
-JOINT_FIGURES = (
-    "divergent",
-    "harmonised",
-    "divergent_pending",
-    "dwellings_divergent",
-    "divergence_pct",
-    "agreed_by_grade",
-)
-"""Figures that combine both sides: hidden from a side while grading is still blind."""
+STOCK_FIGURES = ("residences_total", "dwellings_total")
+"""Figures about the stock only, shown to every caller of its scope."""
+SIDE_FIGURES = {"commune": ("graded_commune",), "bailleur": ("graded_bailleur",)}
+"""The progress of one side: while grading is blind, a side reads its own progress only."""
 
 BREAKDOWNS = {
     "total": ("", "", ""),
@@ -82,15 +78,27 @@ def _query(key: str, scope: str) -> str:
     """
 
 
+def shown_figures(access: CampaignAccess) -> frozenset[str] | None:
+    """The figures the caller reads (None: all of them, both sides being readable)."""
+    if access.joint:
+        return None
+    return frozenset(STOCK_FIGURES).union(*(SIDE_FIGURES[side] for side in access.sides))
+
+
 def campaign_stats(conn: Connection, principal: Principal, campaign: Campaign) -> dict:
-    """Figures of the residences `principal` may see: in total, by commune and by landlord."""
-    scope, params = principal.residence_clause()
-    params = {**params, "campaign": campaign.id}
-    hide = () if joint_visible(principal, campaign) else JOINT_FIGURES
+    """Figures of the residences `principal` may see: in total, by commune and by landlord.
+    While grading is blind, a side reads the stock and its own progress, nothing more."""
+    scope = Gate(principal).residences()
+    params = scope.bind({"campaign": campaign.id})
+    shown = shown_figures(campaign.access(principal))
+    labels = {"code", "name", "id", "siren"}
 
     def run(key: str) -> list[dict]:
-        rows = conn.execute(text(_query(key, scope)), params).mappings()
-        return [{k: (None if k in hide else v) for k, v in row.items()} for row in rows]
+        rows = conn.execute(text(_query(key, scope.sql)), params).mappings()
+        return [
+            {k: (v if shown is None or k in shown or k in labels else None) for k, v in row.items()}
+            for row in rows
+        ]
 
     return {
         "campaign_id": campaign.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 from sqlalchemy.engine import Connection
 
+from app.access.gate import Gate
 from app.exports.formats import flatten, frame_from_geojson, to_csv, to_gpkg, to_xlsx
 from app.quartiers import quartier_rows, quartiers_geojson
 from geo.grades import GRADES
@@ -43,20 +44,20 @@ def export_quartiers(
     conn: Connection,
     level: str,
     campaign_id: int | None,
-    visible: tuple[str, dict],
+    gate: Gate,
     fmt: str,
 ) -> bytes:
     """The aggregates of `level` for the campaign, as `fmt` (csv, xlsx, geojson or gpkg)."""
     if fmt == "geojson":
-        return quartiers_geojson(conn, level, campaign_id, visible=visible)
-    rows = [flatten(row) for row in quartier_rows(conn, level, campaign_id, visible=visible)]
+        return quartiers_geojson(conn, level, campaign_id, gate=gate)
+    rows = [flatten(row) for row in quartier_rows(conn, level, campaign_id, gate=gate)]
     if fmt == "csv":
         return to_csv(COLUMNS, rows)
     if fmt == "xlsx":
         return to_xlsx(COLUMNS, rows, sheet="Quartiers")
     geometry = {}
     if rows:
-        shapes = frame_from_geojson(quartiers_geojson(conn, level, campaign_id, visible=visible))
+        shapes = frame_from_geojson(quartiers_geojson(conn, level, campaign_id, gate=gate))
         geometry = {
             (code, campaign): shape
             for code, campaign, shape in zip(

@@ -7,7 +7,6 @@ from shapely import from_wkb
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from app.auth.principal import Principal
 from app.exports.formats import to_csv, to_gpkg, to_xlsx
 from app.layers import ResidenceFilter, feature_collection, residence_rows_sql
 
@@ -33,10 +32,10 @@ GPKG_TYPES = {"nb_logements": "Int64", "grade": "Int64", "distance_qpv_m": "Floa
 """Nullable column types, so that an ungraded residence stays an integer column with a null."""
 
 
-def scoped_rows_sql(flt: ResidenceFilter, principal: Principal) -> tuple[str, dict]:
-    """The map's residence rows restricted to the caller's scope, grades visible within it."""
-    clause, scope_params = principal.residence_clause(r="sr", b="sb")
-    flt.grades_visible = principal.residence_clause()
+def scoped_rows_sql(flt: ResidenceFilter) -> tuple[str, dict]:
+    """The map's residence rows restricted to the caller's scope (`flt.gate`), grades as the gate
+    shows them."""
+    scope = flt.gate.residences(r="sr", b="sb")
     rows_sql, params = residence_rows_sql(flt)
     columns = ", ".join(f"t.{column}" for column in COLUMNS)
     sql = f"""
@@ -45,29 +44,28 @@ def scoped_rows_sql(flt: ResidenceFilter, principal: Principal) -> tuple[str, di
         FROM ({rows_sql}) AS t
         JOIN residence sr ON sr.code = t.code
         JOIN bailleur sb ON sb.id = sr.bailleur_id
-        WHERE {clause}
+        WHERE {scope.sql}
         ORDER BY t.code
     """
-    return sql, {**params, **scope_params}
+    return sql, scope.bind(params)
 
 
-def residence_table(conn: Connection, flt: ResidenceFilter, principal: Principal) -> list[dict]:
+def residence_table(conn: Connection, flt: ResidenceFilter) -> list[dict]:
     """Rows of `TABLE_COLUMNS` plus the point as WKB (`wkb`)."""
-    sql, params = scoped_rows_sql(flt, principal)
+    sql, params = scoped_rows_sql(flt)
     wrapped = f"SELECT t.*, ST_AsBinary(t.geom) AS wkb FROM ({sql}) AS t"
     rows = conn.execute(text(wrapped), params).mappings().all()
     return [{key: value for key, value in row.items() if key != "geom"} for row in rows]
 
 
-def export_residences(
-    conn: Connection, flt: ResidenceFilter, principal: Principal, fmt: str
-) -> bytes:
-    """The residences of `flt` the caller may see, as `fmt` (csv, xlsx, geojson or gpkg)."""
+def export_residences(conn: Connection, flt: ResidenceFilter, fmt: str) -> bytes:
+    """The residences of `flt` the caller (`flt.gate`) may see, as `fmt` (csv, xlsx, geojson or
+    gpkg)."""
     if fmt == "geojson":
-        sql, params = scoped_rows_sql(flt, principal)
+        sql, params = scoped_rows_sql(flt)
         columns = ", ".join(COLUMNS)
         return feature_collection(conn, f"SELECT {columns}, geom FROM ({sql}) AS t", params)
-    rows = residence_table(conn, flt, principal)
+    rows = residence_table(conn, flt)
     if fmt == "csv":
         return to_csv(TABLE_COLUMNS, rows)
     if fmt == "xlsx":

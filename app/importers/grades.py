@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from app import events
 from app.auth.principal import Principal
-from app.campaigns.grading import COMMENT_MAX, ResidenceRef, actor_label, grading_refusal
 from app.campaigns.service import Campaign
-from geo.grades import SIDE_LABELS, SIDES, GradeError, parse_grade
+from app.campaigns.writer import GradeEntry, GradesRefused, check_phase, write_grades
+from app.errors import QualiparcError
+from geo.grades import COMMENT_MAX, SIDE_LABELS, SIDES, GradeError, parse_grade
 from geo.readers import FileFormatError, find_column, read_table
 from geo.report import ImportRejected, RowError
 from geo.residences import COLUMN_ALIASES as RESIDENCE_ALIASES
@@ -26,47 +25,6 @@ COMMENT_ALIASES = (
     "observations",
     "remarque",
     "remarques",
-)
-
-RESIDENCES = text(
-    """
-    SELECT r.id, r.code, r.name, r.commune_insee, c.name AS commune_name, r.epci_siren,
-           b.name AS bailleur, b.siren AS bailleur_siren
-    FROM residence r JOIN bailleur b ON b.id = r.bailleur_id
-    JOIN commune c ON c.insee = r.commune_insee
-    WHERE r.code = ANY(:codes)
-    """
-)
-
-STORE = text(
-    """
-    WITH incoming AS (
-        SELECT * FROM unnest(CAST(:residences AS int[]), CAST(:grades AS smallint[]),
-                             CAST(:comments AS text[])) AS t(residence_id, value, comment)
-    ), previous AS (
-        SELECT i.*, g.value AS before, g.comment AS before_comment, g.value IS NOT NULL AS known
-        FROM incoming i
-        LEFT JOIN grade g ON g.campaign_id = :campaign AND g.residence_id = i.residence_id
-                         AND g.side = :side
-    ), saved AS (
-        INSERT INTO grade (campaign_id, residence_id, side, value, comment, updated_by)
-        SELECT :campaign, residence_id, :side, value, comment, :actor FROM incoming
-        ON CONFLICT (campaign_id, residence_id, side) DO UPDATE
-        SET value = EXCLUDED.value, comment = EXCLUDED.comment,
-            updated_by = EXCLUDED.updated_by, updated_at = now()
-        WHERE (grade.value, grade.comment) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.comment)
-        RETURNING residence_id
-    ), logged AS (
-        INSERT INTO grade_event (campaign_id, residence_id, kind, before, after, note, actor_id,
-                                 actor_label)
-        SELECT :campaign, p.residence_id, :side, p.before, p.value, :note, :actor, :label
-        FROM previous p JOIN saved s ON s.residence_id = p.residence_id
-    )
-    SELECT count(*) FILTER (WHERE NOT p.known) AS inserted,
-           count(*) FILTER (WHERE p.known AND s.residence_id IS NOT NULL) AS updated,
-           count(*) FILTER (WHERE s.residence_id IS NULL) AS unchanged
-    FROM previous p LEFT JOIN saved s ON s.residence_id = p.residence_id
-    """
 )
 
 
@@ -181,7 +139,8 @@ def import_grades(
     principal: Principal | None = None,
     source_name: str | None = None,
 ) -> GradeImportSummary:
-    """Check then store the `side` grades of a sheet; raise `ImportRejected` and write nothing.
+    """Check then store the `side` grades of a sheet through the grade writer; raise
+    `ImportRejected` and write nothing when a row is refused.
 
     `principal` (the signed-in account of the upload page) limits the rows to the residences it
     grades; the command line (None) acts for the operator, within the campaign's EPCI.
@@ -191,60 +150,42 @@ def import_grades(
         raise ImportRejected(
             [RowError(None, None, side, "côté inconnu : « commune » ou « bailleur »")]
         )
-    if campaign.status != "grading":
-        raise ImportRejected(
-            [
-                RowError(
-                    None,
-                    None,
-                    None,
-                    f"la campagne « {campaign.name} » n'est pas en phase de notation",
-                )
-            ]
-        )
+    try:
+        check_phase(campaign, side)
+    except QualiparcError as exc:
+        raise ImportRejected([RowError(None, None, None, exc.message)]) from None
     rows, errors, summary = read_grade_sheet(path, side)
     code_column = summary.columns["code"]
-    known = {
-        row["code"]: ResidenceRef(**row)
-        for row in conn.execute(RESIDENCES, {"codes": [r.code for r in rows]}).mappings()
-    }
-    for row in rows:
-        residence = known.get(row.code)
-        if residence is None:
-            errors.append(RowError(row.line, code_column, row.code, "résidence inconnue"))
-        elif residence.epci_siren != campaign.epci_siren:
-            errors.append(
-                RowError(
-                    row.line,
-                    code_column,
-                    row.code,
-                    f"résidence hors du territoire de la campagne « {campaign.name} »",
-                )
-            )
-        elif principal is not None and (refusal := grading_refusal(principal, residence, side)):
-            errors.append(RowError(row.line, code_column, row.code, refusal.rstrip(".")))
+    entries = [GradeEntry(r.code, r.value, r.comment, line=r.line) for r in rows]
+    try:
+        written = write_grades(
+            conn,
+            principal,
+            campaign,
+            side,
+            entries,
+            source=f"import du fichier {source_name or Path(path).name}",
+        )
+    except GradesRefused as refused:
+        errors += [
+            RowError(r.entry.line, code_column, r.entry.code, _row_message(r.message))
+            for r in refused.refusals
+        ]
+        raise ImportRejected(errors) from None
     if errors:
         raise ImportRejected(errors)
-    if not rows:
-        return summary
-    counts = conn.execute(
-        STORE,
-        {
-            "campaign": campaign.id,
-            "side": side,
-            "residences": [known[r.code].id for r in rows],
-            "grades": [r.value for r in rows],
-            "comments": [r.comment for r in rows],
-            "actor": principal.id if principal else None,
-            "label": actor_label(principal) if principal else "ligne de commande",
-            "note": f"import du fichier {source_name or Path(path).name}",
-        },
-    ).one()
-    summary.inserted, summary.updated, summary.unchanged = counts
-    if summary.inserted or summary.updated:
-        events.publish(
-            conn,
-            campaign.id,
-            {"type": "grades_imported", "side": side, "count": summary.inserted + summary.updated},
-        )
+    summary.inserted, summary.updated = written.inserted, written.updated
+    summary.unchanged = written.unchanged
     return summary
+
+
+def _row_message(message: str) -> str:
+    """A writer's refusal as a report row's reason (the row already names the residence)."""
+    known = {
+        "introuvable": "résidence inconnue",
+        "n'est pas dans le territoire": "résidence hors du territoire de la campagne",
+    }
+    for marker, reason in known.items():
+        if marker in message:
+            return reason
+    return message.rstrip(".")

@@ -9,8 +9,12 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from app.campaigns.service import Campaign, get_campaign
+from app.campaigns.writer import GradeEntry, write_grades
+from app.errors import QualiparcError
 from app.placement import place_residences
 from app.progress import Progress, silent
+from geo.grades import SIDES
 from geo.report import ImportRejected, RowError
 from geo.residences import ResidenceRecord, parse_residences
 
@@ -212,58 +216,66 @@ def import_residences(
     return summary
 
 
-def _store_file_grades(conn: Connection) -> int:
-    """Grades given in the residence file go to the latest campaign of each residence's EPCI."""
-    has_grades = conn.execute(
-        text(
-            "SELECT EXISTS (SELECT 1 FROM residence_staging "
-            "WHERE note_commune IS NOT NULL OR note_bailleur IS NOT NULL)"
-        )
-    ).scalar_one()
-    if not has_grades:
-        return 0
-    year = date.today().year
-    conn.execute(
-        text(
-            """
-            INSERT INTO campaign (epci_siren, name, year, status)
-            SELECT DISTINCT r.epci_siren, 'Qualification ' || :year, :year, 'grading'
-            FROM residence_staging s JOIN residence r ON r.code = s.code
-            WHERE r.epci_siren IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM campaign c WHERE c.epci_siren = r.epci_siren)
-            """
-        ),
-        {"year": year},
-    )
-    stored = 0
-    for side in ("commune", "bailleur"):
-        stored += conn.execute(
+FILE_GRADES = text(
+    """
+    SELECT s.line, s.code, s.note_commune, s.note_bailleur, r.epci_siren
+    FROM residence_staging s JOIN residence r ON r.code = s.code
+    WHERE s.note_commune IS NOT NULL OR s.note_bailleur IS NOT NULL
+    ORDER BY s.line
+    """
+)
+
+LATEST_CAMPAIGN = text(
+    "SELECT id FROM campaign WHERE epci_siren = :epci ORDER BY year DESC, id DESC LIMIT 1"
+)
+
+
+def _file_campaign(conn: Connection, epci_siren: str) -> Campaign:
+    """The EPCI's latest campaign, or a new one in the grading phase when it has none."""
+    campaign_id = conn.execute(LATEST_CAMPAIGN, {"epci": epci_siren}).scalar_one_or_none()
+    if campaign_id is None:
+        year = date.today().year
+        campaign_id = conn.execute(
             text(
-                f"""
-                WITH latest AS (
-                    SELECT DISTINCT ON (epci_siren) id, epci_siren FROM campaign
-                    ORDER BY epci_siren, year DESC, id DESC
-                ), incoming AS (
-                    SELECT latest.id AS campaign_id, r.id AS residence_id,
-                           s.note_{side} AS value, g.value AS before
-                    FROM residence_staging s
-                    JOIN residence r ON r.code = s.code
-                    JOIN latest ON latest.epci_siren = r.epci_siren
-                    LEFT JOIN grade g ON g.campaign_id = latest.id AND g.residence_id = r.id
-                                     AND g.side = '{side}'
-                    WHERE s.note_{side} IS NOT NULL
-                ), history AS (
-                    INSERT INTO grade_event (campaign_id, residence_id, kind, before, after,
-                                             actor_label, note)
-                    SELECT campaign_id, residence_id, '{side}', before, value,
-                           'import de fichier', 'import des résidences'
-                    FROM incoming WHERE before IS DISTINCT FROM value
+                "INSERT INTO campaign (epci_siren, name, year, status) "
+                "VALUES (:epci, :name, :year, 'grading') RETURNING id"
+            ),
+            {"epci": epci_siren, "name": f"Qualification {year}", "year": year},
+        ).scalar_one()
+    return get_campaign(conn, campaign_id)
+
+
+def _store_file_grades(conn: Connection) -> int:
+    """Grades given in the residence file go, through the grade writer, to the latest campaign
+    of each residence's EPCI; one that is not grading refuses the whole file."""
+    by_epci: dict[str, list] = {}
+    for row in conn.execute(FILE_GRADES).mappings():
+        if row["epci_siren"] is not None:
+            by_epci.setdefault(row["epci_siren"], []).append(row)
+    stored = 0
+    for epci_siren, rows in sorted(by_epci.items()):
+        campaign = _file_campaign(conn, epci_siren)
+        for side in SIDES:
+            column = f"note_{side}"
+            entries = [
+                GradeEntry(row["code"], row[column], line=row["line"])
+                for row in rows
+                if row[column] is not None
+            ]
+            try:
+                written = write_grades(
+                    conn,
+                    None,
+                    campaign,
+                    side,
+                    entries,
+                    label="import de fichier",
+                    source="import des résidences",
                 )
-                INSERT INTO grade (campaign_id, residence_id, side, value)
-                SELECT campaign_id, residence_id, '{side}', value FROM incoming
-                ON CONFLICT (campaign_id, residence_id, side)
-                DO UPDATE SET value = EXCLUDED.value, updated_at = now()
-                """
-            )
-        ).rowcount
+            except QualiparcError as exc:
+                line = entries[0].line if entries else None
+                raise ImportRejected(
+                    [RowError(line, column, None, exc.message.rstrip("."))]
+                ) from None
+            stored += written.inserted + written.updated
     return stored

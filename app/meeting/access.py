@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
+from app.access.gate import administers
 from app.auth.principal import Principal
 from app.auth.roles import Role
-from app.campaigns.service import Campaign, joint_visible, load_campaign
+from app.campaigns.service import Campaign, load_campaign
 from app.errors import Forbidden
 
 VIEWER_ROLES = frozenset({Role.ADMIN, Role.ELU, Role.READER})
@@ -17,13 +18,13 @@ def meeting_campaign(conn: Connection, principal: Principal, campaign_id: int) -
     """The campaign whose meeting `principal` may follow (NotFound / Forbidden otherwise)."""
     campaign = load_campaign(conn, principal, campaign_id)
     if principal.role not in VIEWER_ROLES or (
-        principal.is_admin and not principal.administers(campaign.epci_siren)
+        principal.is_admin and not administers(principal, campaign.epci_siren)
     ):
         raise Forbidden(
             "La réunion d'harmonisation est réservée à l'administrateur de l'EPCI, "
             "à ses élus et à ses lecteurs."
         )
-    if not joint_visible(principal, campaign):
+    if not campaign.access(principal).joint:
         raise Forbidden(
             f"La campagne « {campaign.name} » est encore en notation : les notes des deux "
             "côtés restent confidentielles jusqu'à la phase d'harmonisation."
@@ -33,4 +34,4 @@ def meeting_campaign(conn: Connection, principal: Principal, campaign_id: int) -
 
 def may_record(principal: Principal, campaign: Campaign) -> bool:
     """Only the EPCI administrator records agreed grades, and only during harmonisation."""
-    return principal.administers(campaign.epci_siren) and campaign.status == "harmonisation"
+    return administers(principal, campaign.epci_siren) and campaign.status == "harmonisation"

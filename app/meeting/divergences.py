@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from app.access.gate import Gate
 from app.auth.principal import Principal
 from app.campaigns.service import Campaign
 
@@ -19,6 +20,7 @@ DIVERGENT_SQL = """
            h.rationale, COALESCE(a.display_name, a.email) AS decided_by, h.decided_at,
            ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat, r.is_demo
     FROM campaign_residence cr
+    JOIN campaign ca ON ca.id = cr.campaign_id
     JOIN residence r ON r.id = cr.residence_id
     JOIN bailleur b ON b.id = r.bailleur_id
     JOIN commune c ON c.insee = r.commune_insee
@@ -73,9 +75,9 @@ def divergent_residences(
     conn: Connection, principal: Principal, campaign: Campaign
 ) -> list[DivergentResidence]:
     """The campaign's divergent residences that `principal` may see, harmonised or not."""
-    clause, params = principal.residence_clause()
+    visible = Gate(principal).agreed(ca="ca")
     rows = conn.execute(
-        text(DIVERGENT_SQL.format(clause=clause) + " ORDER BY r.code"),
-        {**params, "campaign": campaign.id},
+        text(DIVERGENT_SQL.format(clause=visible.sql) + " ORDER BY r.code"),
+        visible.bind({"campaign": campaign.id}),
     ).mappings()
     return [DivergentResidence(**row) for row in rows]

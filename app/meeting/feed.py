@@ -12,6 +12,7 @@ from collections.abc import Collection
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from app.access.gate import Gate
 from app.auth.principal import Principal
 from app.campaigns.service import Campaign
 
@@ -26,6 +27,7 @@ CHANGES_SQL = """
     FROM grade_event e
     JOIN residence r ON r.id = e.residence_id
     JOIN bailleur b ON b.id = r.bailleur_id
+    JOIN campaign ca ON ca.id = e.campaign_id
     JOIN campaign_residence cr ON cr.campaign_id = e.campaign_id AND cr.residence_id = r.id
     LEFT JOIN account a ON a.id = e.actor_id
     WHERE e.campaign_id = :campaign AND e.outcome = 'applied' AND e.id > :after
@@ -53,11 +55,16 @@ def changes(
 ) -> list[dict]:
     """Applied changes with `after` < id ≤ `until`, except `seen`, on residences `principal`
     may see; oldest first (`limit` None: all of them)."""
-    clause, params = principal.residence_clause()
+    gate = Gate(principal)
+    commune, bailleur, agreed = gate.side("commune"), gate.side("bailleur"), gate.agreed()
+    clause = (
+        f"CASE e.kind WHEN 'commune' THEN {commune.sql} WHEN 'bailleur' THEN {bailleur.sql}"
+        f" ELSE {agreed.sql} END AND {agreed.sql}"
+    )
     rows = conn.execute(
         text(CHANGES_SQL.format(clause=clause)),
         {
-            **params,
+            **commune.bind(bailleur.bind(agreed.params)),
             "campaign": campaign.id,
             "after": after,
             "until": until,

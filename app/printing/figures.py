@@ -13,11 +13,12 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from app.access.gate import Gate, administers, default_campaign_id
 from app.allocations import allocation_targets
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.campaigns.comparison import TREND_LABELS, TRENDS
-from app.campaigns.service import STATUS_LABELS, Campaign, get_campaign, joint_visible
+from app.campaigns.service import STATUS_LABELS, Campaign, get_campaign
 from app.errors import Forbidden, NotFound
 from app.layers import ResidenceFilter
 from geo.grades import FRAGILE_GRADES, GRADES, UNGRADED_LABEL, GradeScale
@@ -151,7 +152,7 @@ def resolve_territory(conn: Connection, principal: Principal, code: str | None) 
         )
     territory = Territory(**row)
     allowed = (
-        principal.administers(territory.epci_siren)
+        administers(principal, territory.epci_siren)
         or territory.code in principal.scope(territory.kind)
         or territory.epci_siren in principal.scope("epci")
     )
@@ -183,20 +184,13 @@ def territory_bbox(conn: Connection, territory: Territory) -> tuple[float, float
 def current_campaign(
     conn: Connection, principal: Principal, territory: Territory
 ) -> Campaign | None:
-    """The latest campaign of the territory's EPCI whose agreed grades the caller may read."""
-    ids = (
-        conn.execute(
-            text("SELECT id FROM campaign WHERE epci_siren = :epci ORDER BY year DESC, id DESC"),
-            {"epci": territory.epci_siren},
-        )
-        .scalars()
-        .all()
-    )
-    for campaign_id in ids:
-        campaign = get_campaign(conn, campaign_id)
-        if joint_visible(principal, campaign):
-            return campaign
-    return None
+    """The campaign the map shows by default for the territory's EPCI (the gate's choice), if
+    the caller reads its agreed grades."""
+    campaign_id = default_campaign_id(conn, territory.epci_siren)
+    if campaign_id is None:
+        return None
+    campaign = get_campaign(conn, campaign_id)
+    return campaign if campaign.access(principal).joint else None
 
 
 @dataclass(frozen=True)
@@ -263,7 +257,7 @@ def key_figures(conn: Connection, principal: Principal, territory: Territory) ->
     previous = None
     if campaign is not None and campaign.previous_id is not None:
         candidate = get_campaign(conn, campaign.previous_id)
-        previous = candidate if joint_visible(principal, candidate) else None
+        previous = candidate if candidate.access(principal).joint else None
     by_grade = ",\n".join(
         f"count(*) FILTER (WHERE cr.agreed_grade = {g}) AS r{g}, "
         f"COALESCE(sum(r.nb_logements) FILTER (WHERE cr.agreed_grade = {g}), 0) AS d{g}"
@@ -294,9 +288,7 @@ def key_figures(conn: Connection, principal: Principal, territory: Territory) ->
     allocation = next(
         (
             target
-            for target in allocation_targets(
-                conn, territory.kind, visible=principal.residence_clause()
-            )
+            for target in allocation_targets(conn, territory.kind, gate=Gate(principal))
             if target["code"] == territory.code
         ),
         None,

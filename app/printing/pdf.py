@@ -13,6 +13,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from sqlalchemy.engine import Connection
 
+from app.access.gate import Gate
 from app.auth.principal import Principal
 from app.printing.drawing import (
     LAMBERT_93,
@@ -69,7 +70,7 @@ def render_pdf(conn: Connection, principal: Principal, territory: Territory) -> 
     """One A4 landscape page: title, map of the territory, legend, key figures, date, source."""
     figures = key_figures(conn, principal, territory)
     flt = territory.residence_filter(figures.campaign.id if figures.campaign else None)
-    flt.grades_visible = principal.residence_clause()
+    flt.gate = Gate(principal)
     extent = project_bbox(conn, _padded(territory_bbox(conn, territory)), LAMBERT_93)
     aspect = (MAP_BOX[2] * A4_LANDSCAPE[0]) / (MAP_BOX[3] * A4_LANDSCAPE[1])
     layers = load_layers(

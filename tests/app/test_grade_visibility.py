@@ -25,7 +25,7 @@ def setup_territory(engine) -> dict[str, str]:
         conn.execute(
             text(
                 "INSERT INTO campaign (id, epci_siren, name, year, status) VALUES"
-                " (1, :mel, 'MEL 2025', 2025, 'closed'), (2, :mel, 'MEL 2026', 2026, 'grading')"
+                " (1, :mel, 'MEL 2025', 2025, 'grading'), (2, :mel, 'MEL 2026', 2026, 'grading')"
             ),
             {"mel": MEL},
         )
@@ -36,6 +36,7 @@ def setup_territory(engine) -> dict[str, str]:
                 " (1, 2, 'bailleur', 3), (2, 1, 'commune', 4), (2, 1, 'bailleur', 4)"
             )
         )
+        conn.execute(text("UPDATE campaign SET status = 'closed' WHERE id = 1"))
         create_account(conn, "admin@mel.test", "admin", [MEL])
         create_account(conn, "lille@mel.test", "commune", ["59350"])
         return {email: create_token(conn, email) for email in ("admin@mel.test", "lille@mel.test")}

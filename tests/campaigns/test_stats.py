@@ -85,9 +85,13 @@ def test_figures_are_limited_to_the_callers_scope(territory: Territory, graded: 
     stats = territory.call("GET", f"/api/campaigns/{graded}/stats", "roubaix").json()
     assert stats["residences_total"] == 2
     assert [row["code"] for row in stats["by_commune"]] == [ROUBAIX]
-    assert stats["graded_both"] == 1
-    # Still grading: a side does not learn how the other side's grades compare with its own.
-    assert stats["divergent"] is None and stats["divergence_pct"] is None
+    assert stats["graded_commune"] == 1
+    # Still grading: a side learns neither the other side's progress nor how the two compare.
+    hidden = ("graded_bailleur", "graded_both", "graded_one_side", "divergent", "divergence_pct")
+    assert [stats[key] for key in hidden] == [None] * len(hidden)
+    assert stats["by_commune"][0]["graded_bailleur"] is None
+    admin = territory.call("GET", f"/api/campaigns/{graded}/stats", "admin").json()
+    assert admin["graded_both"] is not None
 
 
 def test_comparison_with_the_previous_campaign(territory: Territory):

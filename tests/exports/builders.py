@@ -77,7 +77,7 @@ def build_corner(engine: Engine, directory: Path) -> Corner:
         previous_id = conn.execute(
             text(
                 "INSERT INTO campaign (epci_siren, name, year, status)"
-                " VALUES (:epci, 'Arras test 2025', 2025, 'closed') RETURNING id"
+                " VALUES (:epci, 'Arras test 2025', 2025, 'grading') RETURNING id"
             ),
             {"epci": CU_ARRAS},
         ).scalar_one()
@@ -90,6 +90,9 @@ def build_corner(engine: Engine, directory: Path) -> Corner:
                 " CROSS JOIN (VALUES ('commune'), ('bailleur')) AS s(side)"
             ),
             {"campaign": previous_id},
+        )
+        conn.execute(
+            text("UPDATE campaign SET status = 'closed' WHERE id = :id"), {"id": previous_id}
         )
         conn.execute(
             text(

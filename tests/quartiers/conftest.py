@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import Engine, text
 
+from app.access.gate import Gate
 from app.auth.accounts import create_account, create_token
+from app.auth.principal import Principal
+from app.auth.roles import Role
 from app.placement import place_residences
 from tests.builders import grade
 
@@ -45,6 +48,9 @@ ALLOCATIONS = {
     "R5": (12, 1, 3, 0),
 }
 YEAR = 2025
+
+EVERYTHING = Gate(Principal(id=0, email="operateur@qualiparc.test", role=Role.ADMIN))
+"""An administrator of every EPCI: reads every grade in every phase."""
 
 
 @dataclass

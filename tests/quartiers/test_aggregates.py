@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from app.access.gate import Gate
 from app.placement import place_residences
 from app.quartiers import peuplement_rows, quartier_rows
 from tests.builders import grade
-from tests.quartiers.conftest import LILLE, MEL, QPV_A, QPV_B, VILLENEUVE, add_residence
-
-EVERYTHING = ("true", {})
+from tests.quartiers.conftest import EVERYTHING, LILLE, MEL, QPV_A, QPV_B, VILLENEUVE, add_residence
 
 
 def by_code(rows: list[dict]) -> dict[str, dict]:
@@ -31,7 +30,7 @@ def test_placement_of_the_border_and_nearby_residences(territory):
 
 
 def test_qpv_aggregates(territory):
-    rows = by_code(quartier_rows(territory.engine.connect(), "qpv", visible=EVERYTHING))
+    rows = by_code(quartier_rows(territory.engine.connect(), "qpv", gate=EVERYTHING))
     assert set(rows) == {QPV_A, QPV_B}
     a = rows[QPV_A]
     assert (a["nb_residences"], a["nb_logements"]) == (3, 120)
@@ -53,8 +52,8 @@ def test_qpv_aggregates(territory):
 
 def test_commune_and_epci_aggregates(territory):
     with territory.engine.connect() as conn:
-        communes = by_code(quartier_rows(conn, "commune", visible=EVERYTHING))
-        (epci,) = quartier_rows(conn, "epci", visible=EVERYTHING)
+        communes = by_code(quartier_rows(conn, "commune", gate=EVERYTHING))
+        (epci,) = quartier_rows(conn, "epci", gate=EVERYTHING)
         mel_communes = conn.execute(
             text("SELECT count(*) FROM commune WHERE epci_siren = :e"), {"e": MEL}
         ).scalar_one()
@@ -162,8 +161,8 @@ def test_secret_hides_small_classes_of_a_large_enough_unit(territory):
         place_residences(conn)
         conn.execute(text("UPDATE campaign SET published_level = 'qpv'"))
     with territory.engine.connect() as conn:
-        public = by_code(quartier_rows(conn, "qpv", visible=("false", {})))[QPV_B]
-        full = by_code(quartier_rows(conn, "qpv", visible=EVERYTHING))[QPV_B]
+        public = by_code(quartier_rows(conn, "qpv", gate=Gate(None)))[QPV_B]
+        full = by_code(quartier_rows(conn, "qpv", gate=EVERYTHING))[QPV_B]
     assert full["grade_distribution"] == {"1": 5, "2": 0, "3": 0, "4": 110}
     assert full["fragile_share"] == pytest.approx(5 / 115, abs=1e-4)
     assert public["secret"] is False
@@ -176,7 +175,7 @@ def test_secret_hides_small_classes_of_a_large_enough_unit(territory):
 
 def test_peuplement_types_and_residence_needs(territory, client):
     with territory.engine.connect() as conn:
-        rows = by_code(peuplement_rows(conn, visible=EVERYTHING))
+        rows = by_code(peuplement_rows(conn, gate=EVERYTHING))
     assert {code: row["peuplement"] for code, row in rows.items()} == {
         "R1": "reequilibrage",
         "R2": "diversification",

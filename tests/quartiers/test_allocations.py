@@ -5,16 +5,12 @@ from __future__ import annotations
 import pytest
 
 from app.allocations import allocation_targets
-from tests.quartiers.conftest import LILLE, MEL, VILLENEUVE, YEAR
-
-EVERYTHING = ("true", {})
+from tests.quartiers.conftest import EVERYTHING, LILLE, MEL, VILLENEUVE, YEAR
 
 
 def targets(territory, level: str, year: int | None = YEAR) -> dict[str, dict]:
     with territory.engine.connect() as conn:
-        return {
-            row["code"]: row for row in allocation_targets(conn, level, year, visible=EVERYTHING)
-        }
+        return {row["code"]: row for row in allocation_targets(conn, level, year, gate=EVERYTHING)}
 
 
 def test_epci_targets_by_hand(territory):

@@ -7,9 +7,9 @@ from sqlalchemy import create_engine, text
 from app.allocations import allocation_targets
 from app.database import sqlalchemy_url
 from app.quartiers import peuplement_rows, quartier_rows
+from tests.quartiers.conftest import EVERYTHING
 
 CU_ARRAS = "200033579"
-EVERYTHING = ("true", {})
 
 
 def test_demo_totals_match_the_residences_and_allocations(demo_url):
@@ -37,12 +37,12 @@ def test_demo_totals_match_the_residences_and_allocations(demo_url):
                 """
             )
         ).one()
-        communes = quartier_rows(conn, "commune", visible=EVERYTHING)
-        qpv = quartier_rows(conn, "qpv", visible=EVERYTHING)
-        (epci,) = quartier_rows(conn, "epci", visible=EVERYTHING)
-        (targets,) = allocation_targets(conn, "epci", visible=EVERYTHING)
-        by_commune = allocation_targets(conn, "commune", 2025, visible=EVERYTHING)
-        peuplements = peuplement_rows(conn, epci=CU_ARRAS, visible=EVERYTHING)
+        communes = quartier_rows(conn, "commune", gate=EVERYTHING)
+        qpv = quartier_rows(conn, "qpv", gate=EVERYTHING)
+        (epci,) = quartier_rows(conn, "epci", gate=EVERYTHING)
+        (targets,) = allocation_targets(conn, "epci", gate=EVERYTHING)
+        by_commune = allocation_targets(conn, "commune", 2025, gate=EVERYTHING)
+        peuplements = peuplement_rows(conn, epci=CU_ARRAS, gate=EVERYTHING)
     engine.dispose()
     assert sum(row["nb_residences"] for row in communes) == raw.residences == epci["nb_residences"]
     assert sum(row["nb_logements"] for row in communes) == raw.dwellings == epci["nb_logements"]

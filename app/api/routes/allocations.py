@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from app.access.gate import Gate, administers
 from app.access.policy import ADMIN_NOTHING, ANYONE_NOTHING, SIGNED_IN_NOTHING
 from app.allocations import allocation_targets, check_level, epci_policy, save_epci_policy
 from app.api.deps import SIREN_RE, DbConnection
@@ -34,7 +35,7 @@ def list_allocation_targets(
     ] = None,
 ) -> list[dict]:
     check_level(level)
-    return allocation_targets(conn, level, year, visible=principal.residence_clause())
+    return allocation_targets(conn, level, year, gate=Gate(principal))
 
 
 @router.get(
@@ -63,7 +64,7 @@ def put_policy(
     conn: DbConnection, principal: CurrentPrincipal, siren: str, update: PolicyUpdate
 ) -> dict:
     _check_siren(siren)
-    if not principal.administers(siren):
+    if not administers(principal, siren):
         raise Forbidden("Seul un administrateur de cet EPCI peut modifier ses réglages.")
     policy = save_epci_policy(
         conn,

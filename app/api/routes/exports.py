@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from app.access.gate import Gate
 from app.access.policy import SIGNED_IN_AGGREGATES, SIGNED_IN_GRADES
-from app.api.deps import DbConnection, residence_filter
+from app.api.deps import DbConnection, require_campaign_exists, residence_filter
 from app.auth.deps import CurrentPrincipal
 from app.errors import NotFound
 from app.exports.formats import FORMATS, MEDIA_TYPES
@@ -47,7 +48,10 @@ def residences_export(
     flt: Annotated[ResidenceFilter, Depends(residence_filter)],
     fmt: Annotated[str, Depends(export_format)],
 ) -> Response:
-    body = export_residences(conn, flt, principal, fmt)
+    if flt.campaign is not None:
+        require_campaign_exists(conn, flt.campaign)
+    flt.gate = Gate(principal)
+    body = export_residences(conn, flt, fmt)
     return Response(body, media_type=MEDIA_TYPES[fmt], headers=attachment("residences", fmt))
 
 
@@ -67,9 +71,9 @@ def quartiers_export(
     ] = None,
 ) -> Response:
     check_level(level)
-    visible = principal.residence_clause()
+    gate = Gate(principal)
     if campaign is not None:
-        check_campaign(conn, campaign, level, visible)
-    body = export_quartiers(conn, level, campaign, visible, fmt)
+        check_campaign(conn, campaign, level, gate)
+    body = export_quartiers(conn, level, campaign, gate, fmt)
     headers = attachment(f"quartiers-{level}", fmt)
     return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictInt
 
 from app.access.policy import ADMIN_GRADES, GRADERS_GRADES, SIGNED_IN_GRADES
 from app.api.deps import DbConnection, read_upload
@@ -13,7 +13,7 @@ from app.auth.deps import CurrentPrincipal
 from app.campaigns.grading import grades_geojson, record_grade, residence_grades
 from app.campaigns.harmonisation import conflict_error, harmonise, read_harmonisation
 from app.campaigns.history import residence_history
-from app.campaigns.service import grading_sides, load_campaign
+from app.campaigns.service import load_campaign
 from app.errors import Forbidden, ImportFailed
 from app.importers.grades import import_grades
 from geo.report import ImportRejected, sorted_errors
@@ -26,14 +26,16 @@ CAMPAIGN = "/api/campaigns/{campaign_id}"
 
 class GradeBody(BaseModel):
     side: str
-    value: int
+    value: StrictInt
     comment: str | None = None
+    expected_version: StrictInt | None = None
+    """The version read (0: no grade yet); a stale one gets a 409. Omitted: last save wins."""
 
 
 class HarmonisationBody(BaseModel):
-    value: int
+    value: StrictInt
     rationale: str | None = None
-    expected_version: int
+    expected_version: StrictInt
     meeting: str | None = None
 
 
@@ -74,7 +76,14 @@ def put_grade(
 ) -> dict:
     campaign = load_campaign(conn, principal, campaign_id)
     saved = record_grade(
-        conn, principal, campaign, residence_code, body.side, body.value, body.comment
+        conn,
+        principal,
+        campaign,
+        residence_code,
+        body.side,
+        body.value,
+        body.comment,
+        body.expected_version,
     )
     conn.commit()
     return saved
@@ -93,7 +102,7 @@ def import_sheet(
     principal: CurrentPrincipal,
 ) -> dict:
     campaign = load_campaign(conn, principal, campaign_id)
-    if side not in grading_sides(principal, campaign):
+    if side not in campaign.access(principal).grading_sides:
         raise Forbidden(f"Votre compte ne peut pas importer les notes du côté « {side} ».")
     name = Path(file.filename or "notes.csv").name
     with tempfile.TemporaryDirectory() as directory:

@@ -5,8 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.access.policy import ANYONE_GRADES
-from app.api.deps import SIREN_RE, DbConnection
-from app.auth.deps import OptionalPrincipal
+from app.api.deps import SIREN_RE, CallerGate, DbConnection, require_campaign_exists
 from app.errors import InvalidParameter
 from app.quartiers import peuplements_geojson
 
@@ -23,7 +22,7 @@ GEOJSON = "application/geo+json"
 )
 def list_peuplements(
     conn: DbConnection,
-    principal: OptionalPrincipal,
+    gate: CallerGate,
     campaign: Annotated[
         int | None, Query(description="Campagne (défaut : la dernière de chaque EPCI)")
     ] = None,
@@ -33,5 +32,6 @@ def list_peuplements(
     anonymous)."""
     if epci and not SIREN_RE.match(epci):
         raise InvalidParameter(f"epci « {epci} » invalide : un SIREN a 9 chiffres.")
-    visible = principal.residence_clause() if principal else None
-    return Response(peuplements_geojson(conn, campaign, epci, visible=visible), media_type=GEOJSON)
+    if campaign is not None:
+        require_campaign_exists(conn, campaign)
+    return Response(peuplements_geojson(conn, campaign, epci, gate=gate), media_type=GEOJSON)

@@ -5,8 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.access.policy import ANYONE_AGGREGATES
-from app.api.deps import DbConnection
-from app.auth.deps import OptionalPrincipal
+from app.api.deps import CallerGate, DbConnection
 from app.quartiers import check_campaign, check_level, quartiers_geojson
 
 router = APIRouter(prefix="/api", tags=["quartiers"])
@@ -22,14 +21,13 @@ GEOJSON = "application/geo+json"
 )
 def list_quartiers(
     conn: DbConnection,
-    principal: OptionalPrincipal,
+    gate: CallerGate,
     level: Annotated[str, Query(description="Niveau : qpv, iris, commune ou epci")] = "commune",
     campaign: Annotated[
         int | None, Query(description="Campagne (défaut : la dernière de chaque EPCI)")
     ] = None,
 ) -> Response:
     check_level(level)
-    visible = principal.residence_clause() if principal else None
     if campaign is not None:
-        check_campaign(conn, campaign, level, visible)
-    return Response(quartiers_geojson(conn, level, campaign, visible=visible), media_type=GEOJSON)
+        check_campaign(conn, campaign, level, gate)
+    return Response(quartiers_geojson(conn, level, campaign, gate=gate), media_type=GEOJSON)

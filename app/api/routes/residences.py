@@ -3,8 +3,7 @@
 from fastapi import APIRouter, Response
 
 from app.access.policy import ANYONE_GRADES
-from app.api.deps import DbConnection, VisibleResidenceFilter, grades_visible_to
-from app.auth.deps import OptionalPrincipal
+from app.api.deps import CallerGate, DbConnection, VisibleResidenceFilter
 from app.errors import NotFound
 from app.layers import ResidenceFilter, residence_feature, residences_geojson
 
@@ -29,8 +28,8 @@ def list_residences(conn: DbConnection, flt: VisibleResidenceFilter) -> Response
     response_class=Response,
     dependencies=[ANYONE_GRADES],
 )
-def get_residence(conn: DbConnection, principal: OptionalPrincipal, code: str) -> Response:
-    flt = ResidenceFilter(code=code, grades_visible=grades_visible_to(conn, principal))
+def get_residence(conn: DbConnection, gate: CallerGate, code: str) -> Response:
+    flt = ResidenceFilter(code=code, gate=gate)
     feature = residence_feature(conn, flt)
     if feature is None:
         raise NotFound(f"Résidence « {code} » introuvable.")
