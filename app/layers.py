@@ -107,6 +107,9 @@ def residence_rows_sql(flt: ResidenceFilter) -> tuple[str, dict]:
         SELECT r.code, r.name, b.name AS bailleur, b.id AS bailleur_id, r.commune_insee,
                c.name AS commune_name, r.epci_siren, r.nb_logements,
                {grade} AS grade,
+               CASE WHEN {grade} IS NOT NULL THEN 'visible'
+                    WHEN cr.agreed_grade IS NOT NULL THEN 'hidden'
+                    ELSE 'none' END AS grade_status,
                COALESCE(camp.scale_labels ->> {grade}::text,
                         CAST(:default_labels AS jsonb) ->> {grade}::text) AS grade_label,
                r.qpv_code, q.name AS qpv_name,
