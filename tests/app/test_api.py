@@ -149,7 +149,8 @@ def test_qpv_communes_epci_layers(demo_client):
 
 def test_meta_lists_legend_and_filters(demo_client):
     meta = demo_client.get("/api/meta").json()
-    assert [entry["grade"] for entry in meta["legend"]] == [1, 2, 3, 4, None]
+    assert [entry["grade"] for entry in meta["legend"]] == [1, 2, 3, 4, None, None]
+    assert [entry["status"] for entry in meta["legend"]][-2:] == ["hidden", "none"]
     assert meta["demo"] is True
     assert [e["siren"] for e in meta["epci"]] == [CU_ARRAS]
     assert ARRAS in {c["insee"] for c in meta["communes"]}
