@@ -38,7 +38,8 @@ class ResidenceFilter:
     commune: str | None = None
     bailleur: str | None = None
     grades: list[int] = field(default_factory=list)
-    ungraded: bool = False
+    statuses: frozenset[str] = frozenset()
+    """`grade_status` values asked besides the grades: `none`, `hidden`."""
     in_qpv: bool | None = None
     bbox: tuple[float, float, float, float] | None = None
     campaign: int | None = None
@@ -79,13 +80,14 @@ def residence_rows_sql(flt: ResidenceFilter) -> tuple[str, dict]:
     if flt.bbox:
         where.append("r.geom && ST_MakeEnvelope(:xmin, :ymin, :xmax, :ymax, 4326)")
         params.update(zip(("xmin", "ymin", "xmax", "ymax"), flt.bbox, strict=True))
-    if flt.grades or flt.ungraded:
+    if flt.grades or flt.statuses:
         clauses = []
         if flt.grades:
             clauses.append(f"{grade} = ANY(:grades)")
             params["grades"] = list(flt.grades)
-        if flt.ungraded:
-            clauses.append(f"{status} = 'none'")
+        if flt.statuses:
+            clauses.append(f"{status} = ANY(:statuses)")
+            params["statuses"] = sorted(flt.statuses)
         where.append("(" + " OR ".join(clauses) + ")")
     sql = f"""
         SELECT r.code, r.name, b.name AS bailleur, b.id AS bailleur_id, r.commune_insee,

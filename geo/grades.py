@@ -118,3 +118,24 @@ class GradeScale:
             {"grade": None, "status": "none", "label": UNGRADED_LABEL, "colour": UNGRADED_COLOUR}
         )
         return entries
+
+    def legend_by_class(self) -> dict[int | str, dict]:
+        """The legend entries keyed by `grade_class`, in legend order."""
+        return {grade_class(entry["grade"], entry["status"]): entry for entry in self.legend()}
+
+
+def grade_class(grade: int | None, status: str) -> int | str:
+    """The legend class of a residence from its `grade` and `grade_status`: the grade when it is
+    visible, else the status (`hidden`, `none`)."""
+    if status not in GRADE_STATUSES:
+        raise GradeError(f"statut de note « {status} » inconnu")
+    if status == "visible":
+        if grade not in GRADES:
+            raise GradeError(f"note visible {grade} hors de l'échelle 1 à 4")
+        return grade
+    return status
+
+
+def legend_label(entry: Mapping) -> str:
+    """A legend entry as shown: "1 · Vivre-ensemble très fragile", or the label of a status."""
+    return f"{entry['grade']} · {entry['label']}" if entry["grade"] is not None else entry["label"]

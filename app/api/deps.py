@@ -51,21 +51,25 @@ def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
     return values  # type: ignore[return-value]
 
 
-def parse_grades(raw: list[str]) -> tuple[list[int], bool]:
+def parse_grades(raw: list[str]) -> tuple[list[int], frozenset[str]]:
+    """Grades 1–4, and the statuses asked: `none` (non qualifiée), `hidden` (note non visible)."""
     grades: list[int] = []
-    ungraded = False
+    statuses: set[str] = set()
     for item in raw:
         for part in item.split(","):
             part = part.strip().lower()
             if part in ("none", "aucune", "nc", "0"):
-                ungraded = True
+                statuses.add("none")
+            elif part in ("hidden", "masquee", "masquée"):
+                statuses.add("hidden")
             elif part.isdigit() and int(part) in GRADES:
                 grades.append(int(part))
             elif part:
                 raise InvalidParameter(
-                    f"grade « {part} » invalide : attendu 1, 2, 3, 4 ou « none » (non qualifiée)."
+                    f"grade « {part} » invalide : attendu 1, 2, 3, 4, « none » (non qualifiée) "
+                    "ou « hidden » (note non visible)."
                 )
-    return grades, ungraded
+    return grades, frozenset(statuses)
 
 
 def residence_filter(
@@ -75,7 +79,11 @@ def residence_filter(
         str | None, Query(description="Identifiant, nom ou SIREN du bailleur")
     ] = None,
     grade: Annotated[
-        list[str], Query(description="Note 1 à 4, ou « none » pour non qualifiée ; répétable")
+        list[str],
+        Query(
+            description="Note 1 à 4, « none » (non qualifiée) ou « hidden » (note non "
+            "visible) ; répétable"
+        ),
     ] = [],  # noqa: B006 - FastAPI reads the default, never mutates it
     in_qpv: Annotated[
         bool | None, Query(description="true : dans un QPV ; false : hors QPV")
@@ -89,13 +97,13 @@ def residence_filter(
         raise InvalidParameter(f"epci « {epci} » invalide : un SIREN a 9 chiffres.")
     if commune and not INSEE_RE.match(commune):
         raise InvalidParameter(f"commune « {commune} » invalide : un code INSEE a 5 caractères.")
-    grades, ungraded = parse_grades(grade)
+    grades, statuses = parse_grades(grade)
     return ResidenceFilter(
         epci=epci,
         commune=commune,
         bailleur=bailleur,
         grades=grades,
-        ungraded=ungraded,
+        statuses=statuses,
         in_qpv=in_qpv,
         bbox=parse_bbox(bbox),
         campaign=campaign,

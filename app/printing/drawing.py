@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.layers import ResidenceFilter, residence_rows_sql
-from geo.grades import FRAGILE_GRADES, GradeScale
+from geo.grades import FRAGILE_GRADES, GradeScale, grade_class, legend_label
 
 LAMBERT_93 = 2154
 WEB_MERCATOR = 3857
@@ -31,6 +31,10 @@ QPV_FILL = "#8e63c5"
 COMMUNE_STROKE = "#9a9a9a"
 COMMUNE_FILL = "#fbfaf6"
 HIGHLIGHT_STROKE = "#111827"
+FRAGILE_STROKE = "#1f2937"
+MARKER_STROKE = "#ffffff"
+HOLLOW_WIDTH = 1.2
+"""Outline width (points) of a hollow marker (a hidden grade), wider so that it reads on paper."""
 
 Extent = tuple[float, float, float, float]
 
@@ -102,7 +106,10 @@ def load_layers(
     qpv = _frame(conn, f"SELECT code, name, source, geom FROM qpv WHERE {within}", envelope, crs)
     rows_sql, params = residence_rows_sql(flt)
     residences = _frame(
-        conn, f"SELECT code, grade, nb_logements, geom FROM ({rows_sql}) AS r", params, crs
+        conn,
+        f"SELECT code, grade, grade_status, nb_logements, geom FROM ({rows_sql}) AS r",
+        params,
+        crs,
     )
     highlight = _frame(conn, highlight_sql[0], highlight_sql[1], crs) if highlight_sql else None
     return MapLayers(crs, extent, communes, qpv, residences, highlight)
@@ -139,19 +146,26 @@ def draw_layers(
         contours.boundary.plot(ax=ax, color=QPV_STROKE, linewidth=1.2, linestyle=dashes)
     residences = layers.residences
     if not residences.empty:
-        colours = {entry["grade"]: entry["colour"] for entry in scale.legend()}
-        grades = [None if pd.isna(g) else int(g) for g in residences["grade"]]
-        order = sorted(range(len(grades)), key=lambda i: _draw_rank(grades[i]))
-        fragile = [emphasise_fragile and grades[i] in FRAGILE_GRADES for i in order]
+        entries = scale.legend_by_class()
+        rank = {key: position for position, key in enumerate(entries)}
+        classes = [
+            grade_class(None if pd.isna(grade) else int(grade), status)
+            for grade, status in zip(residences["grade"], residences["grade_status"], strict=True)
+        ]
+        order = sorted(range(len(classes)), key=lambda i: -rank[classes[i]])
+        styles = [marker_style(entries[classes[i]], emphasise_fragile) for i in order]
         points = residences.geometry.iloc[order]
         dwellings = residences["nb_logements"].iloc[order]
         ax.scatter(
             points.x,
             points.y,
-            s=[marker_size(n, f, marker_scale) for n, f in zip(dwellings, fragile, strict=True)],
-            c=[colours[grades[i]] for i in order],
-            edgecolors=["#1f2937" if f else "#ffffff" for f in fragile],
-            linewidths=0.6,
+            s=[
+                marker_size(n, style.fragile, marker_scale)
+                for n, style in zip(dwellings, styles, strict=True)
+            ],
+            c=[style.fill for style in styles],
+            edgecolors=[style.stroke for style in styles],
+            linewidths=[style.width for style in styles],
             zorder=5,
         )
     xmin, ymin, xmax, ymax = layers.extent
@@ -164,30 +178,46 @@ def draw_layers(
     ax.set_ylabel("")
 
 
-def _draw_rank(grade: int | None) -> int:
-    """Ungraded first, then from the best grade to the most fragile, drawn on top."""
-    return -99 if grade is None else -grade
+@dataclass(frozen=True)
+class MarkerStyle:
+    """Fill and outline of a residence marker; `fragile` markers are drawn larger."""
+
+    fill: str
+    stroke: str
+    width: float
+    fragile: bool
+
+
+def marker_style(entry: dict, emphasise_fragile: bool) -> MarkerStyle:
+    """How a residence of the legend class `entry` is drawn: its colour, outlined in dark when
+    fragile (if emphasised), and hollow (white, dark outline) when its grade is hidden."""
+    if entry.get("outline"):
+        return MarkerStyle(entry["colour"], entry["outline"], HOLLOW_WIDTH, False)
+    fragile = emphasise_fragile and entry["grade"] in FRAGILE_GRADES
+    return MarkerStyle(entry["colour"], FRAGILE_STROKE if fragile else MARKER_STROKE, 0.6, fragile)
 
 
 def legend_handles(
     scale: GradeScale, qpv_sources: set[str], *, emphasise_fragile: bool = True
 ) -> list:
-    """Legend entries: the grade classes (labels of the campaign), then the QPV contours."""
-    handles: list = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markersize=8,
-            markerfacecolor=entry["colour"],
-            markeredgecolor=(
-                "#1f2937" if emphasise_fragile and entry["grade"] in FRAGILE_GRADES else "#ffffff"
-            ),
-            label=f"{entry['grade']} · {entry['label']}" if entry["grade"] else entry["label"],
+    """Legend entries: the grade classes (labels of the campaign), the hidden grades and the
+    ungraded class, then the QPV contours."""
+    handles: list = []
+    for entry in scale.legend():
+        style = marker_style(entry, emphasise_fragile)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markersize=8,
+                markerfacecolor=style.fill,
+                markeredgecolor=style.stroke,
+                markeredgewidth=max(style.width, 1.0),
+                label=legend_label(entry),
+            )
         )
-        for entry in scale.legend()
-    ]
     labels = {"official": "QPV (périmètre officiel)", "demo": "QPV de démonstration (fictifs)"}
     for source in ("official", "demo"):
         if source in qpv_sources:

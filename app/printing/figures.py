@@ -20,8 +20,8 @@ from app.auth.roles import Role
 from app.campaigns.comparison import TREND_LABELS, TRENDS
 from app.campaigns.service import STATUS_LABELS, Campaign, get_campaign
 from app.errors import Forbidden, NotFound
-from app.layers import ResidenceFilter
-from geo.grades import FRAGILE_GRADES, GRADES, UNGRADED_LABEL, GradeScale
+from app.layers import ResidenceFilter, residence_rows_sql
+from geo.grades import FRAGILE_GRADES, GRADES, GradeScale, grade_class, legend_label
 
 VIEWER_ROLES = (Role.ELU, Role.ADMIN, Role.READER)
 """Who opens the élu view: elected officials, and administrators or readers to preview it."""
@@ -37,16 +37,18 @@ TERRITORY_SQL = """
 
 FIGURES_SQL = """
     SELECT count(*) AS residences, COALESCE(sum(r.nb_logements), 0) AS dwellings,
-           {by_grade},
-           count(*) FILTER (WHERE cr.divergent) AS divergent,
-           count(*) FILTER (WHERE cr.divergent AND cr.harmonised_grade IS NOT NULL)
+           count(*) FILTER (WHERE cr.divergent AND {agreed}) AS divergent,
+           count(*) FILTER (WHERE cr.divergent AND cr.harmonised_grade IS NOT NULL AND {agreed})
                AS divergent_harmonised,
            {trends}
     FROM residence r
+    JOIN bailleur b ON b.id = r.bailleur_id
+    LEFT JOIN campaign ca ON ca.id = :campaign
     LEFT JOIN campaign_residence cr ON cr.campaign_id = :campaign AND cr.residence_id = r.id
     LEFT JOIN campaign_residence pr ON pr.campaign_id = :previous AND pr.residence_id = r.id
     WHERE {territory}
 """
+"""Divergences and trends count only the residences whose agreed grade the gate shows."""
 
 TREND_SQL = """CASE WHEN cr.agreed_grade IS NULL THEN NULL
     WHEN pr.agreed_grade IS NULL THEN 'new'
@@ -54,6 +56,14 @@ TREND_SQL = """CASE WHEN cr.agreed_grade IS NULL THEN NULL
     WHEN cr.agreed_grade = pr.agreed_grade THEN 'stable'
     ELSE 'worsened' END"""
 """The same rule as the comparison layer of app/campaigns/comparison.py."""
+
+CLASSES_SQL = """
+    SELECT t.grade, t.grade_status, count(*) AS residences,
+           COALESCE(sum(t.nb_logements), 0) AS dwellings
+    FROM ({rows}) AS t
+    GROUP BY t.grade, t.grade_status
+"""
+"""Residences and dwellings per legend class, counted on the rows the territory's map draws."""
 
 
 def format_int(value: int) -> str:
@@ -126,6 +136,13 @@ class Territory:
         column = "commune_insee" if self.kind == "commune" else "epci_siren"
         return f"{r}.{column} = :territory", {"territory": self.code}
 
+    def map_filter(self, principal: Principal, campaign: Campaign | None) -> ResidenceFilter:
+        """The residences of the territory's map (print and key figures): the agreed grades of
+        `campaign` (default: the latest shown), visible within the caller's scope."""
+        flt = self.residence_filter(campaign.id if campaign else None)
+        flt.gate = Gate(principal)
+        return flt
+
 
 def _default_territory_code(conn: Connection, principal: Principal) -> str:
     for kind in ("epci", "commune"):
@@ -195,11 +212,13 @@ def current_campaign(
 
 @dataclass(frozen=True)
 class Line:
-    """One figure as shown: a label, its value, and a colour swatch for grade classes."""
+    """One figure as shown: a label, its value, and a colour swatch (with its outline, for the
+    hollow class of hidden grades) for grade classes."""
 
     label: str
     value: str
     colour: str | None = None
+    outline: str | None = None
 
 
 @dataclass(frozen=True)
@@ -215,8 +234,9 @@ class KeyFigures:
     previous: Campaign | None
     residences: int
     dwellings: int
-    by_grade: dict[int | None, tuple[int, int]]
-    """Residences and dwellings per agreed grade (None: not qualified)."""
+    by_class: dict[int | str, tuple[int, int]]
+    """Residences and dwellings per legend class (`geo.grades.grade_class`): each visible grade,
+    `hidden` (a grade the caller may not read) and `none` (no agreed grade)."""
     divergent: int
     divergent_harmonised: int
     trends: dict[str, int]
@@ -230,14 +250,14 @@ class KeyFigures:
     @property
     def fragile(self) -> tuple[int, int]:
         return (
-            sum(self.by_grade[g][0] for g in FRAGILE_GRADES),
-            sum(self.by_grade[g][1] for g in FRAGILE_GRADES),
+            sum(self.by_class[g][0] for g in FRAGILE_GRADES),
+            sum(self.by_class[g][1] for g in FRAGILE_GRADES),
         )
 
     @property
     def fragile_share(self) -> float | None:
         """Share of dwellings in fragile residences among the graded dwellings."""
-        graded = sum(self.by_grade[g][1] for g in GRADES)
+        graded = sum(self.by_class[g][1] for g in GRADES)
         return self.fragile[1] / graded if graded else None
 
     @property
@@ -258,21 +278,18 @@ def key_figures(conn: Connection, principal: Principal, territory: Territory) ->
     if campaign is not None and campaign.previous_id is not None:
         candidate = get_campaign(conn, campaign.previous_id)
         previous = candidate if candidate.access(principal).joint else None
-    by_grade = ",\n".join(
-        f"count(*) FILTER (WHERE cr.agreed_grade = {g}) AS r{g}, "
-        f"COALESCE(sum(r.nb_logements) FILTER (WHERE cr.agreed_grade = {g}), 0) AS d{g}"
-        for g in GRADES
-    )
+    agreed = Gate(principal).agreed(ca="ca")
     trends = ",\n".join(
-        f"count(*) FILTER (WHERE {TREND_SQL} = '{trend}') AS trend_{trend}" for trend in TRENDS
+        f"count(*) FILTER (WHERE {agreed.sql} AND {TREND_SQL} = '{trend}') AS trend_{trend}"
+        for trend in TRENDS
     )
     condition, params = territory.condition()
-    sql = FIGURES_SQL.format(by_grade=by_grade, trends=trends, territory=condition)
+    sql = FIGURES_SQL.format(agreed=agreed.sql, trends=trends, territory=condition)
     row = (
         conn.execute(
             text(sql),
             {
-                **params,
+                **agreed.bind(params),
                 "campaign": campaign.id if campaign else None,
                 "previous": previous.id if previous else None,
             },
@@ -280,11 +297,12 @@ def key_figures(conn: Connection, principal: Principal, territory: Territory) ->
         .mappings()
         .one()
     )
-    grades: dict[int | None, tuple[int, int]] = {g: (row[f"r{g}"], row[f"d{g}"]) for g in GRADES}
-    grades[None] = (
-        row["residences"] - sum(r for r, _ in grades.values()),
-        row["dwellings"] - sum(d for _, d in grades.values()),
-    )
+    scale = campaign.scale if campaign else GradeScale.default()
+    by_class = dict.fromkeys(scale.legend_by_class(), (0, 0))
+    rows_sql, rows_params = residence_rows_sql(territory.map_filter(principal, campaign))
+    for counted in conn.execute(text(CLASSES_SQL.format(rows=rows_sql)), rows_params).mappings():
+        key = grade_class(counted["grade"], counted["grade_status"])
+        by_class[key] = (counted["residences"], counted["dwellings"])
     allocation = next(
         (
             target
@@ -299,7 +317,7 @@ def key_figures(conn: Connection, principal: Principal, territory: Territory) ->
         previous=previous,
         residences=row["residences"],
         dwellings=row["dwellings"],
-        by_grade=grades,
+        by_class=by_class,
         divergent=row["divergent"],
         divergent_harmonised=row["divergent_harmonised"],
         trends={trend: row[f"trend_{trend}"] for trend in TRENDS},
@@ -328,14 +346,13 @@ def display_sections(figures: KeyFigures) -> list[Section]:
         ],
     )
     grade_lines = []
-    for entry in figures.scale.legend():
-        residences, dwellings = figures.by_grade[entry["grade"]]
-        label = f"{entry['grade']} · {entry['label']}" if entry["grade"] else UNGRADED_LABEL
+    for key, entry in figures.scale.legend_by_class().items():
+        residences, dwellings = figures.by_class[key]
         value = (
             f"{count_of(residences, 'résidence', 'résidences')} · "
             f"{count_of(dwellings, 'logement', 'logements')}"
         )
-        grade_lines.append(Line(label, value, entry["colour"]))
+        grade_lines.append(Line(legend_label(entry), value, entry["colour"], entry.get("outline")))
     fragile_residences, _ = figures.fragile
     grade_lines.append(
         Line(

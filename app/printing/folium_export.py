@@ -23,7 +23,7 @@ from app.layers import ResidenceFilter, feature_collection, residence_rows_sql
 from app.printing.figures import count_of, french_date, source_line
 from app.printing.png import view_bbox
 from app.settings import PROJECT_ROOT
-from geo.grades import FRAGILE_GRADES, UNGRADED_LABEL, GradeScale
+from geo.grades import FRAGILE_GRADES, GradeScale, grade_class, legend_label
 
 LEAFLET_DIR = PROJECT_ROOT / "app" / "static" / "vendor" / "leaflet"
 """Leaflet as vendored by `node frontend/build.mjs`; the classic build `leaflet.js` is inlined."""
@@ -31,6 +31,8 @@ RESIDENCE_CLASS = "qualiparc-residence"
 """CSS class of every residence marker (an SVG path): lets a reader or a test count them."""
 QPV_STYLE = {"color": "#5e2b97", "fillColor": "#8e63c5", "weight": 2, "fillOpacity": 0.12}
 COMMUNE_STYLE = {"color": "#9a9a9a", "weight": 0.8, "fillColor": "#fbfaf6", "fillOpacity": 1}
+FRAGILE_STROKE = "#1f2937"
+MARKER_STROKE = "#ffffff"
 EXTERNAL_TAGS = re.compile(
     r"<script[^>]*\ssrc=[\"'](?:https?:)?//[^\"']*[\"'][^>]*>\s*</script>"
     r"|<link[^>]*\shref=[\"'](?:https?:)?//[^\"']*[\"'][^>]*/?>",
@@ -69,19 +71,40 @@ def strip_external(page: str) -> str:
     return EXTERNAL_TAGS.sub("", page)
 
 
-def _popup_properties(properties: dict, labels: dict[int, str]) -> dict:
-    grade = properties["grade"]
-    properties["note"] = f"{grade} · {labels[grade]}" if grade else UNGRADED_LABEL
+def _legend_entry(properties: dict, entries: dict[int | str, dict]) -> dict:
+    return entries[grade_class(properties["grade"], properties["grade_status"])]
+
+
+def _popup_properties(properties: dict, entries: dict[int | str, dict]) -> dict:
+    properties["note"] = legend_label(_legend_entry(properties, entries))
     properties["qpv"] = properties["qpv_name"] or "hors QPV"
     return properties
 
 
+def _marker_style(properties: dict, entries: dict[int | str, dict]) -> dict:
+    """Fragile residences larger and outlined in dark; a hidden grade hollow (white, outlined)."""
+    entry = _legend_entry(properties, entries)
+    fragile = properties["grade"] in FRAGILE_GRADES
+    if entry.get("outline"):
+        return {"fillColor": entry["colour"], "radius": 5, "color": entry["outline"], "weight": 2}
+    return {
+        "fillColor": entry["colour"],
+        "radius": 8 if fragile else 5,
+        "color": FRAGILE_STROKE if fragile else MARKER_STROKE,
+        "weight": 1,
+    }
+
+
+def _swatch_style(entry: dict) -> str:
+    outline = f";border:2px solid {entry['outline']}" if entry.get("outline") else ""
+    return f"background:{entry['colour']}{outline}"
+
+
 def _legend_html(scale: GradeScale, title: str, subtitle: str, source: str) -> str:
     items = "".join(
-        f'<li><span style="background:{entry["colour"]}"></span>'
-        f"{html.escape(str(entry['grade']) + ' · ' if entry['grade'] else '')}"
-        f"{html.escape(entry['label'])}</li>"
-        for entry in scale.legend()
+        f'<li data-class="{html.escape(str(key))}"><span style="{_swatch_style(entry)}"></span>'
+        f"{html.escape(legend_label(entry))}</li>"
+        for key, entry in scale.legend_by_class().items()
     )
     return f"""
 <style>
@@ -108,11 +131,11 @@ def render_html(conn: Connection, flt: ResidenceFilter) -> str:
     """The residences of `flt` (grades where the caller may see them), QPV and communes."""
     script, style = leaflet_assets()
     scale = GradeScale.default()
-    colours = {entry["grade"]: entry["colour"] for entry in scale.legend()}
+    entries = scale.legend_by_class()
     rows_sql, params = residence_rows_sql(flt)
     residences = json.loads(feature_collection(conn, rows_sql, params))
     for feature in residences["features"]:
-        _popup_properties(feature["properties"], scale.labels)
+        _popup_properties(feature["properties"], entries)
     xmin, ymin, xmax, ymax = flt.bbox or view_bbox(conn, flt)
     envelope = {"xmin": xmin, "ymin": ymin, "xmax": xmax, "ymax": ymax}
     within = "geom && ST_MakeEnvelope(:xmin, :ymin, :xmax, :ymax, 4326)"
@@ -160,11 +183,7 @@ def render_html(conn: Connection, flt: ResidenceFilter) -> str:
                 fill_opacity=0.9,
                 class_name=RESIDENCE_CLASS,
             ),
-            style_function=lambda feature: {
-                "fillColor": colours[feature["properties"]["grade"]],
-                "radius": 8 if feature["properties"]["grade"] in FRAGILE_GRADES else 5,
-                "color": "#1f2937" if feature["properties"]["grade"] in FRAGILE_GRADES else "#fff",
-            },
+            style_function=lambda feature: _marker_style(feature["properties"], entries),
             popup=folium.GeoJsonPopup(
                 fields=["name", "code", "bailleur", "commune_name", "nb_logements", "note", "qpv"],
                 aliases=["Résidence", "Code", "Bailleur", "Commune", "Logements", "Note", "QPV"],

@@ -13,7 +13,6 @@ import matplotlib
 from matplotlib.figure import Figure
 from sqlalchemy.engine import Connection
 
-from app.access.gate import Gate
 from app.auth.principal import Principal
 from app.printing.drawing import (
     LAMBERT_93,
@@ -60,6 +59,8 @@ def _write_figures(fig: Figure, figures: KeyFigures) -> None:
             wrapped = textwrap.wrap(f"{line.label} : {line.value}", TEXT_WRAP)
             if line.colour:
                 fig.text(TEXT_LEFT, y, "●", fontsize=10, color=line.colour, va="baseline")
+            if line.outline:
+                fig.text(TEXT_LEFT, y, "○", fontsize=10, color=line.outline, va="baseline")
             for part in wrapped:
                 fig.text(TEXT_LEFT + 0.018, y, part, fontsize=8.5, color="#111827")
                 y -= 0.024
@@ -69,8 +70,7 @@ def _write_figures(fig: Figure, figures: KeyFigures) -> None:
 def render_pdf(conn: Connection, principal: Principal, territory: Territory) -> bytes:
     """One A4 landscape page: title, map of the territory, legend, key figures, date, source."""
     figures = key_figures(conn, principal, territory)
-    flt = territory.residence_filter(figures.campaign.id if figures.campaign else None)
-    flt.gate = Gate(principal)
+    flt = territory.map_filter(principal, figures.campaign)
     extent = project_bbox(conn, _padded(territory_bbox(conn, territory)), LAMBERT_93)
     aspect = (MAP_BOX[2] * A4_LANDSCAPE[0]) / (MAP_BOX[3] * A4_LANDSCAPE[1])
     layers = load_layers(

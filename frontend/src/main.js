@@ -1,7 +1,7 @@
 // The map page: base map, QPV, residences by grade, legend and filters kept in the URL.
 import { STRINGS } from "./i18n.js";
 import { fetchCommunes, fetchEpci, fetchMeta, fetchQpv, fetchResidences } from "./data/api.js";
-import { filtersToParams, gradeKey, readFilters } from "./data/filters.js";
+import { filterKeys, filtersToParams, readFilters } from "./data/filters.js";
 import { countByGrade } from "./data/stats.js";
 import { legend as createLegend, gradeLegendOptions } from "./rendering/legend.js";
 import {
@@ -65,10 +65,12 @@ async function start() {
   page.banner.textContent = STRINGS.demoBanner;
   page.banner.hidden = !meta.demo;
 
-  const gradeKeys = meta.legend.map((entry) => gradeKey(entry.grade));
+  const gradeKeys = filterKeys(meta.legend);
   const dataBounds = toLatLngBounds(meta.bounds);
   const map = createMap(page.map, { bounds: dataBounds });
-  const residences = new ResidenceLayer(map, meta.legend, { gradesHidden: !meta.account });
+  const residences = new ResidenceLayer(map, meta.legend, {
+    hiddenReason: meta.account ? STRINGS.hiddenOutOfReach : STRINGS.hiddenSignIn,
+  });
   page.gradesNote.hidden = Boolean(meta.account);
   const legend = createLegend(gradeLegendOptions(meta.legend, meta.qpv_sources)).addTo(map);
   view.map = map;

@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import create_engine, text
+
+from app.access.gate import DEFAULT_CAMPAIGNS_SQL
+from app.database import sqlalchemy_url
+from geo.grades import HIDDEN_COLOUR, HIDDEN_LABEL, HIDDEN_OUTLINE, UNGRADED_LABEL
 
 pytestmark = pytest.mark.browser
 
@@ -57,6 +62,53 @@ def legend_counts(page: Page, row: str) -> tuple[int, int]:
     return number(cells.nth(0).inner_text()), number(cells.nth(1).inner_text())
 
 
+MARKER_STYLE = """(code) => {
+    let style = null;
+    window.qualiparc.map().eachLayer((layer) => {
+        if (layer.feature?.properties?.code === code && layer.getLatLng) {
+            const { color, fillColor, weight } = layer.options;
+            style = { color, fillColor, weight };
+        }
+    });
+    return style;
+}"""
+"""Stroke and fill of the marker of a residence."""
+
+LEGEND_SWATCH = """(key) => {
+    const row = document.querySelector(`.legend tr[data-grade='${key}']`);
+    const style = getComputedStyle(row.querySelector('.swatch'));
+    return { label: row.querySelector('th').textContent.trim(),
+             background: style.backgroundColor, border: style.borderTopColor,
+             borderWidth: style.borderTopWidth };
+}"""
+"""Label and swatch colours of a legend row."""
+
+
+def rgb(hex_colour: str) -> str:
+    """ "#4d4d4d" → "rgb(77, 77, 77)", as the browser computes it."""
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({red}, {green}, {blue})"
+
+
+@pytest.fixture(scope="module")
+def agreed_codes(demo_url: str) -> set[str]:
+    """The residences of the demo that have an agreed grade in the campaign the map shows."""
+    engine = create_engine(sqlalchemy_url(demo_url))
+    with engine.connect() as conn:
+        codes = conn.execute(
+            text(
+                f"""SELECT r.code FROM residence r
+                    JOIN ({DEFAULT_CAMPAIGNS_SQL}) camp ON camp.epci_siren = r.epci_siren
+                    JOIN campaign_residence cr
+                      ON cr.campaign_id = camp.id AND cr.residence_id = r.id
+                    WHERE cr.agreed_grade IS NOT NULL"""
+            )
+        ).scalars()
+        result = set(codes)
+    engine.dispose()
+    return result
+
+
 def assert_offline_and_clean(page_log: dict[str, list[str]]) -> None:
     assert page_log["external_requests"] == []
     assert page_log["console_errors"] == []
@@ -70,7 +122,6 @@ def test_anonymous_map_shows_residences_qpv_popups_and_filters(
     assert page.evaluate("() => window.qualiparc.qpvCount()") > 0
     dwellings = sum(r["nb_logements"] for r in residences)
     assert legend_counts(page, "total") == (len(residences), dwellings)
-    assert legend_counts(page, "none") == (len(residences), dwellings)  # no grade when anonymous
     summary = page.locator("#summary").inner_text()
     assert number(summary.split("·")[0]) == len(residences)
     assert number(summary.split("·")[1]) == dwellings
@@ -86,7 +137,6 @@ def test_anonymous_map_shows_residences_qpv_popups_and_filters(
     expect(popup).to_contain_text(target["name"])
     expect(popup).to_contain_text(f"{target['nb_logements']} logements")
     expect(popup).to_contain_text(target["commune_name"])
-    expect(popup).to_contain_text("Note visible après connexion")
     expect(popup).to_contain_text("données de démonstration")
     expect(page.locator("#grades-note")).to_be_visible()
     expect(page.locator("#account")).to_contain_text("Se connecter")
@@ -123,6 +173,55 @@ def test_anonymous_map_shows_residences_qpv_popups_and_filters(
     assert_offline_and_clean(page_log)
 
 
+def test_anonymous_map_shows_existing_grades_as_hidden_not_as_ungraded(
+    live_server: str,
+    page: Page,
+    page_log: dict[str, list[str]],
+    agreed_codes: set[str],
+    artifacts: Path,
+) -> None:
+    """« Non qualifiée » only where no agreed grade exists; a grade that exists but that an
+    anonymous visitor may not read is drawn and counted as « Note non visible »."""
+    residences = open_map(page, f"{live_server}/")
+    assert all(r["grade"] is None for r in residences)
+    hidden = [r for r in residences if r["grade_status"] == "hidden"]
+    ungraded = [r for r in residences if r["grade_status"] == "none"]
+    assert {r["code"] for r in hidden} == {r["code"] for r in residences} & agreed_codes
+    assert {r["code"] for r in ungraded} == {r["code"] for r in residences} - agreed_codes
+    assert hidden and ungraded and len(hidden) + len(ungraded) == len(residences)
+    for rows, key in ((hidden, "hidden"), (ungraded, "none")):
+        assert legend_counts(page, key) == (len(rows), sum(r["nb_logements"] for r in rows))
+
+    assert page.evaluate(LEGEND_SWATCH, "hidden") == {
+        "label": HIDDEN_LABEL,
+        "background": rgb(HIDDEN_COLOUR),
+        "border": rgb(HIDDEN_OUTLINE),
+        "borderWidth": "2px",
+    }
+    assert page.evaluate(LEGEND_SWATCH, "none")["label"] == UNGRADED_LABEL
+    page.screenshot(path=str(artifacts / "map-anonymous.png"))
+    assert page.evaluate(MARKER_STYLE, hidden[0]["code"]) == {
+        "color": HIDDEN_OUTLINE,
+        "fillColor": HIDDEN_COLOUR,
+        "weight": 2,
+    }
+    assert page.evaluate(MARKER_STYLE, ungraded[0]["code"])["fillColor"] != HIDDEN_COLOUR
+
+    text = page.evaluate("(code) => window.qualiparc.openPopup(code)", hidden[0]["code"])
+    assert f"{HIDDEN_LABEL} : connectez-vous pour la voir" in text
+    assert UNGRADED_LABEL not in text
+    text = page.evaluate("(code) => window.qualiparc.openPopup(code)", ungraded[0]["code"])
+    assert UNGRADED_LABEL in text and HIDDEN_LABEL not in text
+
+    # Each class of the legend is a filter, hidden grades included (API `grade=hidden`).
+    assert page.locator("#filter-grade-hidden").count() == 1
+    page.locator("#filter-grade-none").uncheck()
+    wait_ready(page)
+    assert "grade=hidden" in page.url and "grade=none" not in page.url
+    assert {r["code"] for r in shown(page)} == {r["code"] for r in hidden}
+    assert_offline_and_clean(page_log)
+
+
 def test_signed_in_elected_official_sees_and_filters_grades(
     live_server: str,
     page: Page,
@@ -138,6 +237,8 @@ def test_signed_in_elected_official_sees_and_filters_grades(
     for grade in (1, 2, 3, 4):
         dwellings = sum(r["nb_logements"] for r in residences if r["grade"] == grade)
         assert legend_counts(page, str(grade)) == (counts[grade], dwellings)
+    assert legend_counts(page, "hidden") == (0, 0)  # every residence is in their scope
+    assert legend_counts(page, "none")[0] == counts[None]
     page.screenshot(path=str(artifacts / "map.png"))
 
     graded = next(r for r in residences if r["grade"] == 1)
@@ -146,7 +247,7 @@ def test_signed_in_elected_official_sees_and_filters_grades(
     expect(page.locator("#grades-note")).to_be_hidden()
     expect(page.locator("#account")).to_contain_text("Se déconnecter")
 
-    for key in ("1", "3", "4", "none"):
+    for key in ("1", "3", "4", "hidden", "none"):
         page.locator(f"#filter-grade-{key}").uncheck()
     wait_ready(page)
     fragile = shown(page)

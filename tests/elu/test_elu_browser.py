@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser
 
+from geo.grades import HIDDEN_LABEL
 from tests.browsing import is_local
 
 pytestmark = pytest.mark.browser
@@ -15,6 +16,10 @@ FIGURE = """(label) => [...document.querySelectorAll('.elu-figures__line')]
     .find((line) => line.querySelector('dt').textContent.trim() === label)
     ?.querySelector('dd').textContent.trim()"""
 """The value shown next to a label of the key figures."""
+
+LEGEND = """() => Object.fromEntries([...document.querySelectorAll('.legend tbody tr')]
+    .map((row) => [row.dataset.grade, row.querySelector('td').textContent.trim()]))"""
+"""Residences counted per class of the map's legend."""
 
 
 def visit_elu_view(browser: Browser, site) -> dict:
@@ -39,6 +44,8 @@ def visit_elu_view(browser: Browser, site) -> dict:
             "fragile": page.evaluate("() => window.qualiparcElu.fragileCount()"),
             "territory": page.locator(".elu-panel__territory").inner_text(),
             "residences": page.evaluate(FIGURE, "Résidences"),
+            "hidden_figure": page.evaluate(FIGURE, HIDDEN_LABEL),
+            "legend": page.evaluate(LEGEND),
             "png": page.locator("#export-png").get_attribute("href"),
             "pdf": page.request.get(f"{site.base}/elu/print.pdf").body()[:5],
             "other_territory": context.request.get(f"{site.base}/elu?territoire=62041").status,
@@ -60,6 +67,11 @@ def test_elected_official_sees_only_their_commune(elu_site, browser):
     assert shown["fragile"] > 0
     assert shown["territory"] == "Achicourt"
     assert shown["residences"] == str(len(elu_site.codes))
+    # Their whole commune is in their scope: no grade is hidden from them.
+    assert list(shown["legend"]) == ["1", "2", "3", "4", "hidden", "none"]
+    assert shown["legend"]["hidden"] == "0"
+    assert shown["hidden_figure"] == "0 résidence · 0 logement"
+    assert sum(int(count) for count in shown["legend"].values()) == len(elu_site.codes)
     query = parse_qs(urlsplit(shown["png"]).query)
     assert query["commune"] == [elu_site.commune]
     assert len(query["bbox"][0].split(",")) == 4

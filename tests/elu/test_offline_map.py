@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Route
 
-from geo.grades import COLOURS
+from geo.grades import COLOURS, HIDDEN_COLOUR, HIDDEN_LABEL, HIDDEN_OUTLINE, UNGRADED_COLOUR
 from tests.exports.builders import ARRAS
 
 pytestmark = pytest.mark.browser
@@ -37,6 +37,11 @@ def open_offline(browser: Browser, path: Path) -> dict:
         return {
             "markers": markers.count(),
             "fills": [markers.nth(i).get_attribute("fill") for i in range(markers.count())],
+            "strokes": [markers.nth(i).get_attribute("stroke") for i in range(markers.count())],
+            "legend": {
+                item.get_attribute("data-class"): item.inner_text().strip()
+                for item in page.locator(".qp-legend li[data-class]").all()
+            },
             "maps": page.locator(".leaflet-container").count(),
             "title": page.locator(".qp-title").inner_text(),
             "attempted": attempted,
@@ -78,3 +83,20 @@ def test_folium_export_follows_the_filters(client, corner, browser, tmp_path):
     shown = open_offline(browser, path)
     assert shown["attempted"] == []
     assert (shown["markers"], shown["fills"]) == (1, [COLOURS[1]])
+
+
+def test_folium_export_draws_hidden_grades_hollow(client, corner, browser, tmp_path):
+    """Anonymous: the three agreed grades exist but are not shown, hence hollow and listed under
+    « Note non visible »; the residence without an agreed grade stays « Non qualifiée »."""
+    response = client.get("/api/exports/map.html")
+    assert response.status_code == 200
+    path = tmp_path / "carte.html"
+    path.write_bytes(response.content)
+    shown = open_offline(browser, path)
+    assert shown["attempted"] == [] and shown["errors"] == []
+    assert sorted(zip(shown["fills"], shown["strokes"], strict=True)) == sorted(
+        [(HIDDEN_COLOUR, HIDDEN_OUTLINE)] * 3 + [(UNGRADED_COLOUR, "#ffffff")]
+    )
+    assert shown["legend"]["hidden"] == HIDDEN_LABEL
+    assert list(shown["legend"]) == ["1", "2", "3", "4", "hidden", "none"]
+    assert len(re.findall(r'"note":\s*"Note non visible"', response.text)) == 3

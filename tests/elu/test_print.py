@@ -9,10 +9,25 @@ import numpy as np
 from matplotlib.image import imread
 from pypdf import PdfReader
 
-from geo.grades import COLOURS
+from app.auth.principal import Principal
+from app.auth.roles import Role
+from app.printing.drawing import legend_handles
+from app.printing.figures import key_figures, resolve_territory
+from app.printing.pdf import render_pdf
+from geo.grades import (
+    COLOURS,
+    HIDDEN_COLOUR,
+    HIDDEN_LABEL,
+    HIDDEN_OUTLINE,
+    UNGRADED_COLOUR,
+    UNGRADED_LABEL,
+    GradeScale,
+)
 from tests.exports.builders import ARRAS, SAINT_LAURENT
 
 A4_LANDSCAPE_PT = (841.68, 595.44)
+MEL = "200093201"
+"""The Métropole européenne de Lille: another EPCI than the corner's."""
 
 
 def pdf_text(body: bytes) -> tuple[int, str, tuple[float, float]]:
@@ -37,6 +52,8 @@ def test_pdf_is_one_a4_landscape_page_with_the_commune_and_its_figures(client, c
         "Logements : 185",
         "1 · Vivre-ensemble très fragile : 1 résidence · 40 logements",
         "3 · Vivre-ensemble à conforter : 1 résidence · 120 logements",
+        "Note non visible : 0 résidence · 0 logement",
+        "Non qualifiée : 0 résidence · 0 logement",
         "Résidences fragiles (notes 1 et 2) : 2, soit 35,1 % des logements qualifiés",
         "Notes divergentes : 1",
         "dont harmonisées : 1",
@@ -58,6 +75,45 @@ def test_pdf_of_the_epci_counts_every_commune(client, corner):
     assert "Vivre-ensemble dans le parc social — CU d'Arras" in text
     assert "Résidences : 4" in text
     assert "Non qualifiée : 1 résidence · 15 logements" in text
+    assert "Note non visible : 0 résidence · 0 logement" in text
+
+
+def test_figures_and_pdf_count_grades_hidden_from_the_caller_apart(corner):
+    """An administrator of another EPCI reads no grade of Arras: its three agreed grades are
+    counted under « Note non visible », never under « Non qualifiée »."""
+    operator = Principal(id=0, email="operateur@test.example", role=Role.ADMIN)
+    elsewhere = Principal(
+        id=0, email="admin.mel@test.example", role=Role.ADMIN, scopes={"epci": frozenset({MEL})}
+    )
+    with corner.engine.connect() as conn:
+        territory = resolve_territory(conn, operator, ARRAS)
+        figures = key_figures(conn, elsewhere, territory)
+        body = render_pdf(conn, elsewhere, territory)
+    assert figures.by_class == {
+        1: (0, 0),
+        2: (0, 0),
+        3: (0, 0),
+        4: (0, 0),
+        "hidden": (3, 185),
+        "none": (0, 0),
+    }
+    _, text, _ = pdf_text(body)
+    assert "Note non visible : 3 résidences · 185 logements" in text
+    assert "Non qualifiée : 0 résidence · 0 logement" in text
+
+
+def test_print_legends_carry_the_hidden_class():
+    """PNG and PDF legends: the four grades, then the hollow « Note non visible », then the
+    grey « Non qualifiée », in the colours of geo/grades.py."""
+    handles = legend_handles(GradeScale.default(), {"demo"})
+    labels = [handle.get_label() for handle in handles]
+    assert labels[4:] == [HIDDEN_LABEL, UNGRADED_LABEL, "QPV de démonstration (fictifs)"]
+    hidden, ungraded = handles[4], handles[5]
+    assert (hidden.get_markerfacecolor(), hidden.get_markeredgecolor()) == (
+        HIDDEN_COLOUR,
+        HIDDEN_OUTLINE,
+    )
+    assert ungraded.get_markerfacecolor() == UNGRADED_COLOUR
 
 
 def test_pdf_is_refused_outside_the_scope(client, corner):
@@ -89,9 +145,13 @@ def test_png_of_a_view_shows_grades_only_to_those_who_may_see_them(client, corne
     assert image.shape[:2] == (400, 640)
     anonymous = client.get("/api/print/map.png", params=params)
     assert anonymous.status_code == 200
-    # The legend shows every colour; the grade-1 marker adds red pixels only where grades show.
+    # The legend shows every colour; the grade-1 marker adds red pixels only where grades show,
+    # and the hollow markers of hidden grades add their outline only where they do not.
     assert share_of_colour(signed_in.content, COLOURS[1]) > share_of_colour(
         anonymous.content, COLOURS[1]
+    )
+    assert share_of_colour(anonymous.content, HIDDEN_OUTLINE) > share_of_colour(
+        signed_in.content, HIDDEN_OUTLINE
     )
     too_big = client.get("/api/print/map.png", params={**params, "width": 9000})
     assert too_big.status_code == 422

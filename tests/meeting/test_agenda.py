@@ -27,7 +27,8 @@ def test_divergences_in_meeting_order(client, small_campaign: SmallCampaign) -> 
     assert (harmonised["harmonised_grade"], harmonised["harmonisation_version"]) == (3, 1)
     assert harmonised["rationale"] == "accord en séance"
     assert body["campaign"]["can_record"] is False  # an elected official reads only
-    assert [entry["grade"] for entry in body["legend"]] == [1, 2, 3, 4, None]
+    statuses = ["visible"] * 4 + ["hidden", "none"]
+    assert [entry["status"] for entry in body["legend"]] == statuses
 
 
 def test_agenda_groups_pairs_and_times_them(client, small_campaign: SmallCampaign) -> None:

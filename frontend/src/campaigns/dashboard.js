@@ -163,7 +163,7 @@ function renderCharts(stats, campaign) {
     stackedChart(S.chartByBailleur, coverageRows(stats.by_bailleur, (r) => r.name), segments, { format }),
   ];
   if (stats.agreed_by_grade) {
-    const rows = campaign.legend.map((entry) => ({
+    const rows = campaign.legend.filter((entry) => entry.status !== "hidden").map((entry) => ({
       label: entry.grade === null ? S.ungraded : `${entry.grade} · ${entry.label}`,
       value: stats.agreed_by_grade[entry.grade === null ? "none" : String(entry.grade)],
       colour: entry.colour,

@@ -40,7 +40,8 @@ const gradeField = (key) => (key === "agreed" ? "agreed_grade" : `${key}_grade`)
 
 function colourOf(properties) {
   const grade = properties[gradeField(view.colourBy)];
-  return view.campaign.legend.find((entry) => entry.grade === grade)?.colour ?? UNGRADED_COLOUR;
+  const entry = view.campaign.legend.find((e) => e.grade === grade && e.status !== "hidden");
+  return entry?.colour ?? UNGRADED_COLOUR;
 }
 
 function paint(marker) {

@@ -1,8 +1,29 @@
 // The map's filters as plain values, and their query-string form (shared by the URL and the API).
 
-/** The filter key of a grade: "1".."4", or "none" for an ungraded residence. */
+/** The filter key of a grade: "1".."4", or "none" for a residence without a grade shown. */
 export function gradeKey(grade) {
   return grade === null || grade === undefined ? "none" : String(grade);
+}
+
+/**
+ * The legend class of a grade and its status (`grade_status` of a residence, `status` of a
+ * legend entry): "1".."4" when visible, "hidden" when it exists but the caller may not read it,
+ * "none" when there is no agreed grade.
+ */
+export function classKey(grade, status) {
+  return status === "hidden" ? "hidden" : gradeKey(grade);
+}
+
+/** The legend class of a residence (its GeoJSON properties). */
+export const residenceClass = (properties) => classKey(properties.grade, properties.grade_status);
+
+/** The legend class of an entry of the server's legend. */
+export const entryClass = (entry) => classKey(entry.grade, entry.status);
+
+/** The grade filter keys of the server's legend ("1".."4", "hidden", "none"): the `grade`
+ * parameter of the API selects each class. */
+export function filterKeys(legend) {
+  return legend.map(entryClass);
 }
 
 /** Filters showing everything; `gradeKeys` lists every class of the legend. */

@@ -1,37 +1,34 @@
-// Residences for elected officials: fragile ones (grades 1–2) large and outlined, others faint.
+// Residences for elected officials: fragile ones (grades 1–2) large and outlined, others faint,
+// hidden grades hollow as on the main map.
 import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
-import { gradeKey } from "../data/filters.js";
-import { radiusFor } from "../rendering/residences.js";
+import { entryClass, residenceClass } from "../data/filters.js";
+import { markerStyle, radiusFor } from "../rendering/residences.js";
 import { residencePopup } from "../ui/popup.js";
 
 export const FRAGILE_GRADES = new Set([1, 2]);
 
 const isFragile = (grade) => FRAGILE_GRADES.has(grade);
 
-function style(properties, colour) {
+function style(properties, entry) {
   if (isFragile(properties.grade)) {
     return {
       radius: radiusFor(properties.nb_logements) + 3,
       color: "#1f2937",
       weight: 1.5,
-      fillColor: colour,
+      fillColor: entry?.colour,
       fillOpacity: 0.95,
     };
   }
-  return {
-    radius: Math.max(3, radiusFor(properties.nb_logements) - 1),
-    color: "#ffffff",
-    weight: 0.8,
-    fillColor: colour,
-    fillOpacity: 0.5,
-  };
+  const radius = Math.max(3, radiusFor(properties.nb_logements) - 1);
+  if (entry?.outline) return { radius, ...markerStyle(entry) };
+  return { radius, color: "#ffffff", weight: 0.8, fillColor: entry?.colour, fillOpacity: 0.5 };
 }
 
-/** The residence layer of the élu map; `legend` is the campaign's legend (grade → colour). */
+/** The residence layer of the élu map; `legend` is the campaign's legend (class → colour). */
 export class FragileLayer {
   constructor(map, legend) {
     this.map = map;
-    this.legendByKey = new Map(legend.map((entry) => [gradeKey(entry.grade), entry]));
+    this.legendByKey = new Map(legend.map((entry) => [entryClass(entry), entry]));
     this.group = L.featureGroup();
     this.features = [];
     this.group.on("click", (event) => this.openPopupOf(event.layer));
@@ -45,8 +42,8 @@ export class FragileLayer {
     );
     for (const feature of this.features) {
       const [lon, lat] = feature.geometry.coordinates;
-      const colour = this.legendByKey.get(gradeKey(feature.properties.grade))?.colour;
-      const marker = L.circleMarker([lat, lon], style(feature.properties, colour));
+      const entry = this.legendByKey.get(residenceClass(feature.properties));
+      const marker = L.circleMarker([lat, lon], style(feature.properties, entry));
       marker.feature = feature;
       this.group.addLayer(marker);
     }

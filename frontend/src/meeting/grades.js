@@ -1,8 +1,12 @@
 // Grade colours and labels from the server's legend (geo/grades.py), and readable text on them.
 
-/** `Map(grade → {grade, label, colour})` from the legend the API sends. */
+/**
+ * `Map(grade → {grade, label, colour})` from the legend the API sends; null is the class of no
+ * grade (the meeting reads both sides' grades, none of them hidden).
+ */
 export function legendByGrade(legend) {
-  return new Map(legend.map((entry) => [entry.grade, entry]));
+  const shown = legend.filter((entry) => entry.status !== "hidden");
+  return new Map(shown.map((entry) => [entry.grade, entry]));
 }
 
 /** Dark or white text, whichever reads best on `hex` (WCAG relative luminance). */

@@ -4,7 +4,6 @@ import { fetchCommunes, fetchEpci, fetchQpv, fetchResidences } from "../data/api
 import { Territory, createMap, onlineTileLayer } from "../rendering/map.js";
 import { qpvLayers } from "../rendering/qpv.js";
 import { ResidenceLayer } from "../rendering/residences.js";
-import { gradeKey } from "../data/filters.js";
 import { textOn } from "./grades.js";
 import { MEETING } from "./strings.js";
 
@@ -104,10 +103,6 @@ export class MeetingMap {
 
   /** Recolour a neighbour after a decision (its agreed grade). */
   recolour(code, agreed) {
-    const marker = this.neighbours.byCode.get(code);
-    if (!marker) return;
-    marker.feature.properties.grade = agreed;
-    const entry = this.neighbours.legendByKey.get(gradeKey(agreed));
-    marker.setStyle({ fillColor: entry?.colour });
+    this.neighbours.setGrade(code, agreed ?? null);
   }
 }

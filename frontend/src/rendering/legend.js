@@ -1,6 +1,6 @@
 // A legend control: classes with their counts of residences and dwellings, then plain symbols.
 import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
-import { gradeKey } from "../data/filters.js";
+import { entryClass } from "../data/filters.js";
 import { STRINGS, formatInteger } from "../i18n.js";
 import { QPV_SOURCES } from "./qpv.js";
 
@@ -16,15 +16,24 @@ function translucent(hex, opacity) {
   return `rgba(${r}, ${g}, ${b}, ${opacity})`;
 }
 
-function swatch(colour) {
-  const node = cell("span", undefined, "swatch");
-  node.style.backgroundColor = colour;
+/** Paint a `.swatch` node as a class of the legend: its colour, hollow when it has an outline. */
+export function paintSwatch(node, { colour, outline }) {
+  node.style.backgroundColor = colour ?? "transparent";
+  if (outline) node.style.border = `2px solid ${outline}`;
   return node;
 }
 
+/** A legend entry as shown: "1 · Vivre-ensemble très fragile", or the label of a status. */
+export function legendLabel(entry) {
+  return entry.grade === null || entry.grade === undefined
+    ? entry.label
+    : `${entry.grade} · ${entry.label}`;
+}
+
 /**
- * Options: `title`; `classes` as `[{key, label, colour}]` (one counted row each); `symbols` as
- * `[{label, stroke, fill, fillOpacity, dashed}]` (outlines drawn on the map, not counted).
+ * Options: `title`; `classes` as `[{key, label, colour, outline}]` (one counted row each, its
+ * swatch hollow when it has an outline); `symbols` as `[{label, stroke, fill, fillOpacity,
+ * dashed}]` (outlines drawn on the map, not counted).
  */
 export const Legend = L.Control.extend({
   options: { position: "bottomright", title: "", classes: [], symbols: [] },
@@ -40,11 +49,12 @@ export const Legend = L.Control.extend({
     }
     const body = table.createTBody();
     this._counts = new Map();
-    for (const { key, label, colour } of this.options.classes) {
+    for (const { key, label, colour, outline } of this.options.classes) {
       const row = body.insertRow();
       row.dataset.grade = key;
       const name = Object.assign(cell("th"), { scope: "row" });
-      name.append(swatch(colour), cell("span", label));
+      name.append(paintSwatch(cell("span", undefined, "swatch"), { colour, outline }));
+      name.append(cell("span", label));
       const residences = cell("td", "–", "legend__count");
       const dwellings = cell("td", "–", "legend__count");
       row.append(name, residences, dwellings);
@@ -93,14 +103,18 @@ export const Legend = L.Control.extend({
 
 export const legend = (options) => new Legend(options);
 
-/** The options of the grade legend: the server's classes (`/api/meta` legend), then the QPV. */
+/**
+ * The options of the grade legend: the server's classes (`/api/meta` legend: grades, hidden
+ * grades, no grade), then the QPV.
+ */
 export function gradeLegendOptions(legendEntries, qpvSources) {
   return {
     title: STRINGS.legendTitle,
     classes: legendEntries.map((entry) => ({
-      key: gradeKey(entry.grade),
-      label: entry.grade === null ? entry.label : `${entry.grade} · ${entry.label}`,
+      key: entryClass(entry),
+      label: legendLabel(entry),
       colour: entry.colour,
+      outline: entry.outline,
     })),
     symbols: qpvSources
       .filter((source) => source in QPV_SOURCES)

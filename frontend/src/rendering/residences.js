@@ -1,6 +1,7 @@
-// Residences as canvas circle markers coloured by grade, sized mildly by their dwellings.
+// Residences as canvas circle markers coloured by grade (hollow when the grade is hidden from the
+// caller), sized mildly by their dwellings.
 import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
-import { gradeKey } from "../data/filters.js";
+import { entryClass, residenceClass } from "../data/filters.js";
 import { residencePopup } from "../ui/popup.js";
 
 const MIN_RADIUS = 3;
@@ -18,21 +19,29 @@ function zoomFactor(zoom) {
   return 1;
 }
 
-/** Drawing order: ungraded first, then the most fragile last so that it shows on top. */
-function drawRank(grade) {
-  return grade === null || grade === undefined ? -Infinity : -grade;
+const MARKER = { color: "#ffffff", weight: 1, fillOpacity: 0.9 };
+const HOLLOW = { weight: 2, fillOpacity: 1 };
+
+/**
+ * Stroke and fill of a marker of the legend class `entry`: its colour with a white rim, or hollow
+ * (white fill, dark outline) when the class has an outline, that of a grade hidden from the caller.
+ */
+export function markerStyle(entry) {
+  if (entry?.outline) return { ...HOLLOW, color: entry.outline, fillColor: entry.colour };
+  return { ...MARKER, fillColor: entry?.colour };
 }
 
 /**
  * The residence layer of a map. `legend` is the server's legend (`/api/meta`): the colours come
- * from there only.
+ * from there only, and its order is the drawing order reversed (no grade at the bottom, the most
+ * fragile on top). `hiddenReason` tells in the popups why a hidden grade is not shown.
  */
 export class ResidenceLayer {
-  /** `gradesHidden`: the caller is anonymous, so a missing grade is hidden, not absent. */
-  constructor(map, legend, { gradesHidden = false } = {}) {
+  constructor(map, legend, { hiddenReason } = {}) {
     this.map = map;
-    this.gradesHidden = gradesHidden;
-    this.legendByKey = new Map(legend.map((entry) => [gradeKey(entry.grade), entry]));
+    this.hiddenReason = hiddenReason;
+    this.legendByKey = new Map(legend.map((entry) => [entryClass(entry), entry]));
+    this.rank = new Map([...this.legendByKey.keys()].map((key, index) => [key, -index]));
     this.group = L.featureGroup().addTo(map);
     this.byCode = new Map();
     this.factor = zoomFactor(map.getZoom());
@@ -45,23 +54,31 @@ export class ResidenceLayer {
     this.map.closePopup();
     this.group.clearLayers();
     this.byCode.clear();
-    const sorted = [...features].sort(
-      (a, b) => drawRank(a.properties.grade) - drawRank(b.properties.grade),
-    );
+    const rank = (feature) => this.rank.get(residenceClass(feature.properties)) ?? -Infinity;
+    const sorted = [...features].sort((a, b) => rank(a) - rank(b));
     for (const feature of sorted) {
       const [lon, lat] = feature.geometry.coordinates;
       const { properties } = feature;
       const marker = L.circleMarker([lat, lon], {
         radius: radiusFor(properties.nb_logements) * this.factor,
-        color: "#ffffff",
-        weight: 1,
-        fillColor: this.legendByKey.get(gradeKey(properties.grade))?.colour,
-        fillOpacity: 0.9,
+        ...markerStyle(this.legendByKey.get(residenceClass(properties))),
       });
       marker.feature = feature;
       this.group.addLayer(marker);
       this.byCode.set(properties.code, marker);
     }
+  }
+
+  /** Show the residence `code` with the visible `grade` (null: no agreed grade) just decided. */
+  setGrade(code, grade) {
+    const marker = this.byCode.get(code);
+    if (!marker) return;
+    Object.assign(marker.feature.properties, {
+      grade,
+      grade_status: grade === null ? "none" : "visible",
+      grade_label: null,
+    });
+    marker.setStyle(markerStyle(this.legendByKey.get(residenceClass(marker.feature.properties))));
   }
 
   /** Resize the markers when the zoom crosses a size step (a full redraw, so only then). */
@@ -90,7 +107,7 @@ export class ResidenceLayer {
 
   openPopupOf(marker) {
     const content = residencePopup(marker.feature.properties, this.legendByKey, {
-      gradesHidden: this.gradesHidden,
+      hiddenReason: this.hiddenReason,
     });
     L.popup({ maxWidth: 380, minWidth: 260 })
       .setLatLng(marker.getLatLng())

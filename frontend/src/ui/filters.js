@@ -1,6 +1,7 @@
 // The filters panel: EPCI, commune (narrowed by the EPCI), landlord, grade classes, QPV situation.
 import { STRINGS } from "../i18n.js";
-import { emptyFilters, gradeKey } from "../data/filters.js";
+import { emptyFilters, entryClass, filterKeys } from "../data/filters.js";
+import { legendLabel, paintSwatch } from "../rendering/legend.js";
 
 function create(tag, attributes = {}, text = undefined) {
   const node = Object.assign(document.createElement(tag), attributes);
@@ -32,7 +33,7 @@ const byName = (a, b) => a.label.localeCompare(b.label, "fr");
 export class FiltersPanel {
   constructor(container, meta, filters, onChange) {
     this.meta = meta;
-    this.gradeKeys = meta.legend.map((entry) => gradeKey(entry.grade));
+    this.gradeKeys = filterKeys(meta.legend);
     this.onChange = onChange;
 
     const form = create("form", { className: "filters", noValidate: true });
@@ -83,7 +84,7 @@ export class FiltersPanel {
     const fieldset = create("fieldset", { className: "field field--choices" });
     fieldset.append(create("legend", {}, STRINGS.filterGrade));
     this.gradeBoxes = this.meta.legend.map((entry) => {
-      const key = gradeKey(entry.grade);
+      const key = entryClass(entry);
       const box = create("input", {
         type: "checkbox",
         name: "grade",
@@ -91,11 +92,9 @@ export class FiltersPanel {
         id: `filter-grade-${key}`,
       });
       box.addEventListener("change", () => this.changed());
-      const swatch = create("span", { className: "swatch" });
-      swatch.style.backgroundColor = entry.colour;
-      const text = entry.grade === null ? entry.label : `${entry.grade} · ${entry.label}`;
+      const swatch = paintSwatch(create("span", { className: "swatch" }), entry);
       const label = create("label", { htmlFor: box.id, className: "choice" });
-      label.append(box, swatch, create("span", {}, text));
+      label.append(box, swatch, create("span", {}, legendLabel(entry)));
       fieldset.append(label);
       return box;
     });

@@ -1,6 +1,7 @@
 // The popup of a residence, built with DOM nodes (text only: names never become HTML).
 import { STRINGS, countOf } from "../i18n.js";
-import { gradeKey } from "../data/filters.js";
+import { residenceClass } from "../data/filters.js";
+import { paintSwatch } from "../rendering/legend.js";
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -23,8 +24,22 @@ export function qpvSituation(properties) {
   return properties.near_qpv_300m ? `${distance}, ${STRINGS.band300m}` : distance;
 }
 
-/** The popup content of a residence; `legendByKey` maps grade keys to legend entries. */
-export function residencePopup(properties, legendByKey, { gradesHidden = false } = {}) {
+/** What the popup says of the grade: its value and label, or the label of its status. */
+function gradeText(properties, entry, hiddenReason) {
+  if (properties.grade_status === "hidden") return `${entry.label} : ${hiddenReason}`;
+  if (properties.grade === null || properties.grade === undefined) return entry.label;
+  return `${STRINGS.popupGrade} ${properties.grade} — ${properties.grade_label || entry.label}`;
+}
+
+/**
+ * The popup content of a residence; `legendByKey` maps legend classes to the server's legend
+ * entries; `hiddenReason` says why a hidden grade is not shown (default: for a signed-in account).
+ */
+export function residencePopup(
+  properties,
+  legendByKey,
+  { hiddenReason = STRINGS.hiddenOutOfReach } = {},
+) {
   const root = element("article", "residence-popup");
   root.dataset.code = properties.code;
   root.append(element("h2", "residence-popup__name", properties.name));
@@ -43,15 +58,13 @@ export function residencePopup(properties, legendByKey, { gradesHidden = false }
     ),
   );
 
-  const entry = legendByKey.get(gradeKey(properties.grade));
+  const entry = legendByKey.get(residenceClass(properties));
   const grade = element("p", "residence-popup__grade");
-  const swatch = element("span", "swatch");
-  swatch.style.backgroundColor = entry?.colour ?? "transparent";
-  const fallback = gradesHidden ? STRINGS.gradeHidden : STRINGS.ungraded;
-  const label = properties.grade_label || (gradesHidden ? null : entry?.label) || fallback;
-  const ungraded = gradeKey(properties.grade) === "none";
-  const text = ungraded ? label : `${STRINGS.popupGrade} ${properties.grade} — ${label}`;
-  grade.append(swatch, element("span", null, text));
+  grade.dataset.grade = residenceClass(properties);
+  grade.append(
+    paintSwatch(element("span", "swatch"), entry),
+    element("span", null, gradeText(properties, entry, hiddenReason)),
+  );
   root.append(grade);
 
   root.append(element("p", "residence-popup__qpv", qpvSituation(properties)));
