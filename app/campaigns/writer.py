@@ -68,6 +68,7 @@ class Outcome:
     applied: bool
     """False: the expected version was stale (or the value was unchanged, see `changed`)."""
     changed: bool
+    """The value or comment differs from the current one, or the expected version is stale."""
     before: int | None
     after: int
     version: int
@@ -222,7 +223,8 @@ _TABLES = {
         "note": "comment",
         "set": "value = {s}.value, comment = {s}.{n}, updated_by = :actor, updated_at = now()",
         "at": "updated_at",
-        "changed": "(p.before, p.before_note) IS DISTINCT FROM (p.value, p.note)",
+        "changed": "((p.before, p.before_note) IS DISTINCT FROM (p.value, p.note)"
+        " OR COALESCE(p.expected <> COALESCE(p.current_version, 0), false))",
     },
     HARMONISATION: {
         "table": "harmonisation",
