@@ -5,6 +5,7 @@ from pydantic import BaseModel
 
 from app.access.policy import ADMIN_NOTHING, SIGNED_IN_GRADES, SIGNED_IN_NOTHING
 from app.api.deps import DbConnection
+from app.api.responses import GeoJSONResponse
 from app.auth.deps import CurrentPrincipal
 from app.campaigns.comparison import comparison_geojson
 from app.campaigns.service import (
@@ -17,8 +18,6 @@ from app.campaigns.service import (
 from app.campaigns.stats import campaign_stats
 
 router = APIRouter(prefix="/api/campaigns", tags=["campagnes"])
-
-GEOJSON = "application/geo+json"
 
 
 class NewCampaign(BaseModel):
@@ -82,7 +81,7 @@ def stats(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) -> 
 @router.get(
     "/{campaign_id}/comparison",
     summary="Évolution par rapport à la campagne précédente (GeoJSON)",
-    response_class=Response,
+    response_class=GeoJSONResponse,
     dependencies=[SIGNED_IN_GRADES],
 )
 def comparison(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) -> Response:
@@ -90,4 +89,4 @@ def comparison(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal
     previous_id = current.previous_id
     previous = load_campaign(conn, principal, previous_id) if previous_id else None
     body = comparison_geojson(conn, principal, current, previous)
-    return Response(body, media_type=GEOJSON)
+    return GeoJSONResponse(body)

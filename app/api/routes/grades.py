@@ -9,6 +9,7 @@ from pydantic import BaseModel, StrictInt
 
 from app.access.policy import ADMIN_GRADES, GRADERS_GRADES, SIGNED_IN_GRADES
 from app.api.deps import DbConnection, read_upload
+from app.api.responses import GeoJSONResponse
 from app.auth.deps import CurrentPrincipal
 from app.campaigns.grading import grades_geojson, record_grade, residence_grades
 from app.campaigns.harmonisation import conflict_error, harmonise, read_harmonisation
@@ -20,7 +21,6 @@ from geo.report import ImportRejected, sorted_errors
 
 router = APIRouter(tags=["notes"])
 
-GEOJSON = "application/geo+json"
 CAMPAIGN = "/api/campaigns/{campaign_id}"
 
 
@@ -42,12 +42,12 @@ class HarmonisationBody(BaseModel):
 @router.get(
     CAMPAIGN + "/grades",
     summary="Résidences du périmètre avec les notes lisibles par le compte (GeoJSON)",
-    response_class=Response,
+    response_class=GeoJSONResponse,
     dependencies=[SIGNED_IN_GRADES],
 )
 def grades(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) -> Response:
     campaign = load_campaign(conn, principal, campaign_id)
-    return Response(grades_geojson(conn, principal, campaign), media_type=GEOJSON)
+    return GeoJSONResponse(grades_geojson(conn, principal, campaign))
 
 
 @router.get(

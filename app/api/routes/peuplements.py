@@ -6,18 +6,17 @@ from fastapi import APIRouter, Query, Response
 
 from app.access.policy import ANYONE_GRADES
 from app.api.deps import SIREN_RE, CallerGate, DbConnection, require_campaign_exists
+from app.api.responses import GeoJSONResponse
 from app.errors import InvalidParameter
 from app.quartiers import peuplements_geojson
 
 router = APIRouter(prefix="/api", tags=["quartiers"])
 
-GEOJSON = "application/geo+json"
-
 
 @router.get(
     "/peuplements",
     summary="Peuplements cibles et besoin de rééquilibrage par résidence (GeoJSON)",
-    response_class=Response,
+    response_class=GeoJSONResponse,
     dependencies=[ANYONE_GRADES],
 )
 def list_peuplements(
@@ -34,4 +33,4 @@ def list_peuplements(
         raise InvalidParameter(f"epci « {epci} » invalide : un SIREN a 9 chiffres.")
     if campaign is not None:
         require_campaign_exists(conn, campaign)
-    return Response(peuplements_geojson(conn, campaign, epci, gate=gate), media_type=GEOJSON)
+    return GeoJSONResponse(peuplements_geojson(conn, campaign, epci, gate=gate))

@@ -6,17 +6,16 @@ from fastapi import APIRouter, Query, Response
 
 from app.access.policy import ANYONE_AGGREGATES
 from app.api.deps import CallerGate, DbConnection
+from app.api.responses import GeoJSONResponse
 from app.quartiers import check_campaign, check_level, quartiers_geojson
 
 router = APIRouter(prefix="/api", tags=["quartiers"])
-
-GEOJSON = "application/geo+json"
 
 
 @router.get(
     "/quartiers",
     summary="Agrégats par quartier (GeoJSON) : notes, part fragile, besoin de rééquilibrage",
-    response_class=Response,
+    response_class=GeoJSONResponse,
     dependencies=[ANYONE_AGGREGATES],
 )
 def list_quartiers(
@@ -30,4 +29,4 @@ def list_quartiers(
     check_level(level)
     if campaign is not None:
         check_campaign(conn, campaign, level, gate)
-    return Response(quartiers_geojson(conn, level, campaign, gate=gate), media_type=GEOJSON)
+    return GeoJSONResponse(quartiers_geojson(conn, level, campaign, gate=gate))

@@ -4,28 +4,27 @@ from fastapi import APIRouter, Response
 
 from app.access.policy import ANYONE_GRADES
 from app.api.deps import CallerGate, DbConnection, VisibleResidenceFilter
+from app.api.responses import GeoJSONResponse
 from app.errors import NotFound
 from app.layers import ResidenceFilter, residence_feature, residences_geojson
 
 router = APIRouter(prefix="/api/residences", tags=["résidences"])
 
-GEOJSON = "application/geo+json"
-
 
 @router.get(
     "",
     summary="Résidences (GeoJSON), filtrables",
-    response_class=Response,
+    response_class=GeoJSONResponse,
     dependencies=[ANYONE_GRADES],
 )
 def list_residences(conn: DbConnection, flt: VisibleResidenceFilter) -> Response:
-    return Response(residences_geojson(conn, flt), media_type=GEOJSON)
+    return GeoJSONResponse(residences_geojson(conn, flt))
 
 
 @router.get(
     "/{code}",
     summary="Une résidence (GeoJSON Feature)",
-    response_class=Response,
+    response_class=GeoJSONResponse,
     dependencies=[ANYONE_GRADES],
 )
 def get_residence(conn: DbConnection, gate: CallerGate, code: str) -> Response:
@@ -33,4 +32,4 @@ def get_residence(conn: DbConnection, gate: CallerGate, code: str) -> Response:
     feature = residence_feature(conn, flt)
     if feature is None:
         raise NotFound(f"Résidence « {code} » introuvable.")
-    return Response(feature, media_type=GEOJSON)
+    return GeoJSONResponse(feature)

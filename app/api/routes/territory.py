@@ -6,28 +6,27 @@ from fastapi import APIRouter, Query, Response
 
 from app.access.policy import ANYONE_NOTHING
 from app.api.deps import SIREN_RE, DbConnection
+from app.api.responses import GeoJSONResponse
 from app.errors import InvalidParameter
 from app.layers import communes_geojson, epci_geojson, qpv_geojson
 
 router = APIRouter(prefix="/api", tags=["territoire"])
 
-GEOJSON = "application/geo+json"
-
 
 @router.get(
     "/qpv",
     summary="Périmètres QPV (GeoJSON)",
-    response_class=Response,
+    response_class=GeoJSONResponse,
     dependencies=[ANYONE_NOTHING],
 )
 def list_qpv(conn: DbConnection) -> Response:
-    return Response(qpv_geojson(conn), media_type=GEOJSON)
+    return GeoJSONResponse(qpv_geojson(conn))
 
 
 @router.get(
     "/communes",
     summary="Contours des communes (GeoJSON)",
-    response_class=Response,
+    response_class=GeoJSONResponse,
     dependencies=[ANYONE_NOTHING],
 )
 def list_communes(
@@ -36,14 +35,14 @@ def list_communes(
 ) -> Response:
     if epci and not SIREN_RE.match(epci):
         raise InvalidParameter(f"epci « {epci} » invalide : un SIREN a 9 chiffres.")
-    return Response(communes_geojson(conn, epci), media_type=GEOJSON)
+    return GeoJSONResponse(communes_geojson(conn, epci))
 
 
 @router.get(
     "/epci",
     summary="Contours des EPCI (GeoJSON)",
-    response_class=Response,
+    response_class=GeoJSONResponse,
     dependencies=[ANYONE_NOTHING],
 )
 def list_epci(conn: DbConnection) -> Response:
-    return Response(epci_geojson(conn), media_type=GEOJSON)
+    return GeoJSONResponse(epci_geojson(conn))
