@@ -15,11 +15,11 @@ from pathlib import Path
 from pyproj.exceptions import ProjError
 from shapely.geometry import MultiPolygon
 
+from geo.codes import normalise_insee
 from geo.crs import crs_label, parse_crs
 from geo.polygons import GEOMETRY_COLUMN, geometry_problem, guess_source, to_wgs84_polygons
 from geo.readers import FileFormatError, column_key, find_column, read_table
 from geo.report import RowError, sorted_errors
-from geo.territory import normalise_insee
 
 CODE_ALIASES = ("code_qp", "code_qpv", "code_quartier")
 NAME_ALIASES = ("lib_qp", "nom_qp", "nom_qpv", "lib_qpv", "nom_quartier", "libelle_qp")

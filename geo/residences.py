@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+from geo.codes import is_siren, normalise_insee
 from geo.crs import WGS84, diagnose_point, guess_crs, parse_crs, to_wgs84
 from geo.grades import GradeError, parse_grade
 from geo.readers import FileFormatError, Table, column_key, find_column, parse_number, read_table
 from geo.report import RowError, sorted_errors
-from geo.territory import normalise_insee
 
 GEOMETRY_COLUMN = "géométrie"
 """How errors name the geometry of a geo file, which has no column name of its own."""
@@ -367,7 +367,7 @@ def _check_fields(
     siren = _text(row, mapping, "bailleur_siren")
     if siren is not None:
         siren = re.sub(r"[\s\u00a0\u202f.]", "", siren)
-        if not re.fullmatch(r"\d{9}", siren):
+        if not is_siren(siren):
             errors.add(
                 mapping["bailleur_siren"],
                 _text(row, mapping, "bailleur_siren"),

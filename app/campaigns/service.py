@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app import events
 from app.access.gate import PHASES, CampaignAccess, Gate, administers
-from app.api.deps import SIREN_RE
 from app.auth.principal import Principal
 from app.errors import Conflict, Forbidden, InvalidParameter, NotFound
+from geo.codes import SIREN_RE
 from geo.grades import GradeError, GradeScale
 
 STATUSES = PHASES

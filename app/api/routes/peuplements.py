@@ -5,9 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.access.policy import ANYONE_GRADES
-from app.api.deps import SIREN_RE, CallerGate, DbConnection, require_campaign_exists
+from app.api.deps import CallerGate, DbConnection, require_campaign_exists
 from app.errors import InvalidParameter
 from app.quartiers import peuplements_geojson
+from geo.codes import SIREN_RE
 
 router = APIRouter(prefix="/api", tags=["quartiers"])
 

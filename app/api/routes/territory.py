@@ -5,9 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.access.policy import ANYONE_NOTHING
-from app.api.deps import SIREN_RE, DbConnection
+from app.api.deps import DbConnection
 from app.errors import InvalidParameter
 from app.layers import communes_geojson, epci_geojson, qpv_geojson
+from geo.codes import SIREN_RE
 
 router = APIRouter(prefix="/api", tags=["territoire"])
 
