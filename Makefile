@@ -6,7 +6,7 @@ run:  ## Serve the map on http://127.0.0.1:8000 with the demo territory (local P
 test:  ## The whole test suite (throwaway PostGIS, headless Chromium)
 	scripts/test.sh
 
-lint:  ## Lint, formatting and import contracts (also run by make test)
+lint:  ## Lint, formatting, import contracts and strict types (also run by make test)
 	scripts/lint.sh
 
 bench:  ## Benchmarks; figures go to bench/README.md

@@ -87,7 +87,7 @@ def read_grade_sheet(path: Path, side: str) -> GradeSheet:
     first_line: dict[str, int] = {}
     code_column, grade_column = mapping["code"], mapping["grade"]
     comment_column = mapping.get("comment")
-    for line, record in zip(table.line_numbers, table.frame.to_dict("records"), strict=True):
+    for line, record in zip(table.line_numbers, table.rows(), strict=True):
         code, raw_grade = record[code_column], record[grade_column]
         comment = record[comment_column] if comment_column else None
         if code is None:

@@ -66,7 +66,7 @@ def read_iris(path: Path, *, crs: str | None = None) -> IrisFile:
     records: list[IrisRecord] = []
     seen: dict[str, int] = {}
     repaired = 0
-    rows = table.frame.to_dict("records")
+    rows = table.rows()
     for position, (line, row) in enumerate(zip(table.line_numbers, rows, strict=True)):
         row_errors = []
         code = (row[code_column] or "").upper()
@@ -80,14 +80,15 @@ def read_iris(path: Path, *, crs: str | None = None) -> IrisFile:
             )
         else:
             seen[code] = line
-        if not row[name_column]:
+        name = row[name_column]
+        if not name:
             row_errors.append(RowError(line, name_column, None, "nom de l'IRIS manquant"))
         problem = geometry_problem(table.geometry.iloc[position], geometries[position], source)
         if problem:
             row_errors.append(RowError(line, GEOMETRY_COLUMN, None, problem))
-        if row_errors:
+        if row_errors or not name:
             errors += row_errors
             continue
         repaired += repaired_flags[position]
-        records.append(IrisRecord(line, code, row[name_column], code[:5], geometries[position]))
+        records.append(IrisRecord(line, code, name, code[:5], geometries[position]))
     return IrisFile(records, sorted_errors(errors), repaired)
