@@ -6,8 +6,8 @@ run:  ## Serve the map on http://127.0.0.1:8000 with the demo territory (local P
 test:  ## The whole test suite (throwaway PostGIS, headless Chromium)
 	scripts/test.sh
 
-lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+lint:  ## Lint, formatting, import contracts and strict types (also run by make test)
+	scripts/lint.sh
 
 bench:  ## Benchmarks; figures go to bench/README.md
 	.venv/bin/python -m bench.run

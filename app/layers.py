@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.access.gate import DEFAULT_CAMPAIGNS_SQL, Gate
+from geo.codes import is_siren
 from geo.grades import DEFAULT_LABELS
 
 COORD_DIGITS = 6
@@ -66,7 +67,7 @@ def residence_rows_sql(flt: ResidenceFilter) -> tuple[str, dict]:
         where.append("r.commune_insee = :commune")
         params["commune"] = flt.commune
     if flt.bailleur:
-        if flt.bailleur.isdigit() and len(flt.bailleur) != 9:
+        if flt.bailleur.isdigit() and not is_siren(flt.bailleur):
             where.append("b.id = :bailleur_id")
             params["bailleur_id"] = int(flt.bailleur)
         else:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
@@ -27,6 +28,9 @@ LAMBERT93_Y = (6_000_000.0, 7_200_000.0)
 AROUND_FRANCE_LON = (-10.0, 15.0)
 AROUND_FRANCE_LAT = (38.0, 55.0)
 """A looser box: degrees that are near France, to tell degrees from metres when guessing."""
+
+Floats = npt.NDArray[np.float64]
+Flags = npt.NDArray[np.bool_]
 
 _NAMES = {
     "lambert93": LAMBERT93,
@@ -86,15 +90,15 @@ def crs_label(crs: str) -> str:
     return _LABELS.get(crs, crs)
 
 
-def _within(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
+def _within(values: Floats, bounds: tuple[float, float]) -> Flags:
     return (values >= bounds[0]) & (values <= bounds[1])
 
 
-def _in_france_degrees(lon, lat):
+def _in_france_degrees(lon: Floats, lat: Floats) -> Flags:
     return _within(lon, FRANCE_LON) & _within(lat, FRANCE_LAT)
 
 
-def _in_lambert93_box(x, y):
+def _in_lambert93_box(x: Floats, y: Floats) -> Flags:
     return _within(x, LAMBERT93_X) & _within(y, LAMBERT93_Y)
 
 
@@ -127,7 +131,7 @@ def transformer(source: str, target: str) -> Transformer:
     return Transformer.from_crs(source, target, always_xy=True)
 
 
-def to_wgs84(xs: Iterable[float], ys: Iterable[float], crs: str) -> tuple[np.ndarray, np.ndarray]:
+def to_wgs84(xs: Iterable[float], ys: Iterable[float], crs: str) -> tuple[Floats, Floats]:
     """Reproject coordinates to WGS84 longitudes and latitudes."""
     x = np.asarray(xs, dtype=float)
     y = np.asarray(ys, dtype=float)
@@ -138,11 +142,13 @@ def to_wgs84(xs: Iterable[float], ys: Iterable[float], crs: str) -> tuple[np.nda
 
 
 def _is_france(lon: float, lat: float) -> bool:
-    return bool(_in_france_degrees(np.float64(lon), np.float64(lat)))
+    return bool(
+        _in_france_degrees(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
+    )
 
 
 def _is_lambert93(x: float, y: float) -> bool:
-    return bool(_in_lambert93_box(np.float64(x), np.float64(y)))
+    return bool(_in_lambert93_box(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)))
 
 
 def diagnose_point(x: float, y: float, declared_crs: str) -> str | None:

@@ -115,8 +115,8 @@ _TO_WGS84 = Transformer.from_crs(2154, 4326, always_xy=True)
 _GAUSSIAN_DRAWS = 12
 _UNIFORM_DRAWS = 200
 
-_TREES = ("Tilleuls", "Érables", "Peupliers", "Acacias", "Marronniers", "Bouleaux", "Cèdres")
-_TREES += ("Saules", "Platanes", "Charmes", "Sorbiers", "Aulnes")
+_TREES: tuple[str, ...] = ("Tilleuls", "Érables", "Peupliers", "Acacias", "Marronniers")
+_TREES += ("Bouleaux", "Cèdres", "Saules", "Platanes", "Charmes", "Sorbiers", "Aulnes")
 _FLOWERS = ("Lilas", "Bleuets", "Coquelicots", "Glycines", "Jonquilles", "Hortensias", "Roses")
 _PLACES = (
     "Jardins",
@@ -255,6 +255,10 @@ def _active_landlords(
     return picked, 0.03 + (1 - 0.03 * count) * weights / weights.sum()
 
 
+_QpvRow = tuple[str, str, list[str], shapely.MultiPolygon]
+"""A demo QPV: code, name, INSEE codes of its communes, perimeter (WGS84)."""
+
+
 @dataclass(frozen=True)
 class _Commune:
     insee: str
@@ -269,7 +273,7 @@ def _place_commune(
     landlords: list[DemoLandlord],
     shares: np.ndarray,
     rng: np.random.Generator,
-) -> tuple[pd.DataFrame, list[tuple]]:
+) -> tuple[pd.DataFrame, list[_QpvRow]]:
     """`count` residences around a few quartier centres of the commune, and its demo QPV."""
     geom = commune.geometry
     shapely.prepare(geom)
@@ -447,13 +451,13 @@ def _demo_qpv(
     centres: np.ndarray,
     qpv_count: int,
     rng: np.random.Generator,
-) -> tuple[list[tuple], np.ndarray, np.ndarray]:
+) -> tuple[list[_QpvRow], np.ndarray, np.ndarray]:
     """Demo QPV around the cores of the densest clusters, clipped to the commune, disjoint.
 
     Returns the QPV rows, each residence's QPV code ("" outside) and its distance (m) to the
     nearest demo QPV of the commune (inf when the commune has none).
     """
-    rows: list[tuple[str, str, list[str], shapely.MultiPolygon]] = []
+    rows: list[_QpvRow] = []
     code = np.full(len(xy), "", dtype=object)
     distance = np.full(len(xy), np.inf)
     taken = shapely.Polygon()

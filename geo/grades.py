@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NotRequired, TypedDict
 
 MIN_GRADE = 1
 MAX_GRADE = 4
@@ -78,6 +79,17 @@ def agreed_grade(
     return min(commune, bailleur)
 
 
+class LegendEntry(TypedDict):
+    """One class of the map legend, as the API, the pages and the prints read it."""
+
+    grade: int | None
+    status: str
+    """One of `GRADE_STATUSES`."""
+    label: str
+    colour: str
+    outline: NotRequired[str]
+
+
 @dataclass(frozen=True)
 class GradeScale:
     """A campaign's scale: the default labels, possibly edited by the EPCI."""
@@ -99,9 +111,9 @@ class GradeScale:
                 labels[grade] = value.strip()
         return cls(labels)
 
-    def legend(self) -> list[dict]:
+    def legend(self) -> list[LegendEntry]:
         """Legend entries, most fragile first, then hidden grades, then the ungraded class."""
-        entries = [
+        entries: list[LegendEntry] = [
             {"grade": g, "status": "visible", "label": self.labels[g], "colour": COLOURS[g]}
             for g in GRADES
         ]
@@ -119,7 +131,7 @@ class GradeScale:
         )
         return entries
 
-    def legend_by_class(self) -> dict[int | str, dict]:
+    def legend_by_class(self) -> dict[int | str, LegendEntry]:
         """The legend entries keyed by `grade_class`, in legend order."""
         return {grade_class(entry["grade"], entry["status"]): entry for entry in self.legend()}
 
@@ -136,6 +148,6 @@ def grade_class(grade: int | None, status: str) -> int | str:
     return status
 
 
-def legend_label(entry: Mapping) -> str:
+def legend_label(entry: LegendEntry) -> str:
     """A legend entry as shown: "1 · Vivre-ensemble très fragile", or the label of a status."""
     return f"{entry['grade']} · {entry['label']}" if entry["grade"] is not None else entry["label"]

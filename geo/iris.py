@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyproj.exceptions import ProjError
 from shapely.geometry import MultiPolygon
 
+from geo.codes import is_iris
 from geo.crs import crs_label, parse_crs
 from geo.polygons import GEOMETRY_COLUMN, geometry_problem, guess_source, to_wgs84_polygons
 from geo.readers import FileFormatError, find_column, read_table
@@ -16,8 +16,6 @@ from geo.report import RowError, sorted_errors
 
 CODE_ALIASES = ("code_iris", "dcomiris", "iris_code", "iris")
 NAME_ALIASES = ("nom_iris", "lib_iris", "libiris", "libelle_iris")
-IRIS_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})\d{4}$")
-"""Nine characters: the commune's INSEE code, then four digits."""
 
 
 @dataclass
@@ -68,11 +66,11 @@ def read_iris(path: Path, *, crs: str | None = None) -> IrisFile:
     records: list[IrisRecord] = []
     seen: dict[str, int] = {}
     repaired = 0
-    rows = table.frame.to_dict("records")
+    rows = table.rows()
     for position, (line, row) in enumerate(zip(table.line_numbers, rows, strict=True)):
         row_errors = []
         code = (row[code_column] or "").upper()
-        if not IRIS_CODE.match(code):
+        if not is_iris(code):
             row_errors.append(
                 RowError(line, code_column, code or None, "code IRIS invalide (9 caractères)")
             )
@@ -82,14 +80,15 @@ def read_iris(path: Path, *, crs: str | None = None) -> IrisFile:
             )
         else:
             seen[code] = line
-        if not row[name_column]:
+        name = row[name_column]
+        if not name:
             row_errors.append(RowError(line, name_column, None, "nom de l'IRIS manquant"))
         problem = geometry_problem(table.geometry.iloc[position], geometries[position], source)
         if problem:
             row_errors.append(RowError(line, GEOMETRY_COLUMN, None, problem))
-        if row_errors:
+        if row_errors or not name:
             errors += row_errors
             continue
         repaired += repaired_flags[position]
-        records.append(IrisRecord(line, code, row[name_column], code[:5], geometries[position]))
+        records.append(IrisRecord(line, code, name, code[:5], geometries[position]))
     return IrisFile(records, sorted_errors(errors), repaired)

@@ -110,7 +110,7 @@ def peuplement_labels(overrides: Mapping[str, str] | None = None) -> dict[str, s
     return labels
 
 
-def legend(overrides: Mapping[str, str] | None = None) -> list[dict]:
+def legend(overrides: Mapping[str, str] | None = None) -> list[dict[str, str]]:
     """Legend entries (code, label, description, colour), most welcoming first."""
     labels = peuplement_labels(overrides)
     return [
@@ -119,6 +119,6 @@ def legend(overrides: Mapping[str, str] | None = None) -> list[dict]:
     ]
 
 
-def rule_table() -> list[dict]:
+def rule_table() -> list[dict[str, int | str]]:
     """The rule as rows for documentation and the interface: grade, then a type per location."""
     return [{"grade": g, **TYPE_BY_GRADE[g]} for g in sorted(TYPE_BY_GRADE, reverse=True)]

@@ -15,11 +15,11 @@ from pathlib import Path
 from pyproj.exceptions import ProjError
 from shapely.geometry import MultiPolygon
 
+from geo.codes import normalise_insee
 from geo.crs import crs_label, parse_crs
 from geo.polygons import GEOMETRY_COLUMN, geometry_problem, guess_source, to_wgs84_polygons
 from geo.readers import FileFormatError, column_key, find_column, read_table
 from geo.report import RowError, sorted_errors
-from geo.territory import normalise_insee
 
 CODE_ALIASES = ("code_qp", "code_qpv", "code_quartier")
 NAME_ALIASES = ("lib_qp", "nom_qp", "nom_qpv", "lib_qpv", "nom_quartier", "libelle_qp")
@@ -96,12 +96,12 @@ def read_qpv(path: Path, *, crs: str | None = None) -> QpvFile:
     columns = list(table.frame.columns)
     code_column = find_column(columns, CODE_ALIASES)
     name_column = find_column(columns, NAME_ALIASES)
-    missing = [
-        f"« {aliases[0]} »"
-        for aliases, found in ((CODE_ALIASES, code_column), (NAME_ALIASES, name_column))
-        if found is None
-    ]
-    if missing:
+    if code_column is None or name_column is None:
+        missing = [
+            f"« {aliases[0]} »"
+            for aliases, found in ((CODE_ALIASES, code_column), (NAME_ALIASES, name_column))
+            if found is None
+        ]
         return _file_error(
             f"colonne obligatoire absente : {' et '.join(missing)} "
             "(code_qp/CODE_QP et lib_qp/nom_qp/NOM_QP attendus)"
@@ -124,7 +124,7 @@ def read_qpv(path: Path, *, crs: str | None = None) -> QpvFile:
     candidates: list[tuple[QpvRecord, str]] = []
     first_line: dict[str, int] = {}
     repaired = 0
-    rows = table.frame.to_dict("records")
+    rows = table.rows()
     for position, (line, row) in enumerate(zip(table.line_numbers, rows, strict=True)):
         row_errors: list[RowError] = []
         code = (row[code_column] or "").upper() or None
@@ -155,28 +155,24 @@ def read_qpv(path: Path, *, crs: str | None = None) -> QpvFile:
         name = row[name_column]
         if name is None:
             row_errors.append(RowError(line, name_column, None, "nom du QPV manquant"))
-        communes = _split(row[commune_code_column]) if commune_code_column else []
-        codes = [normalise_insee(c) for c in communes]
-        if None in codes:
+        raw_communes = row[commune_code_column] if commune_code_column else None
+        codes = [normalise_insee(c) for c in _split(raw_communes)]
+        communes = [c for c in codes if c is not None]
+        if len(communes) < len(codes):
             row_errors.append(
-                RowError(
-                    line,
-                    commune_code_column,
-                    row[commune_code_column],
-                    "code INSEE de commune invalide",
-                )
+                RowError(line, commune_code_column, raw_communes, "code INSEE de commune invalide")
             )
         raw_geometry = table.geometry.iloc[position]
         geometry = geometries[position]
         problem = geometry_problem(raw_geometry, geometry, source)
         if problem:
             row_errors.append(RowError(line, GEOMETRY_COLUMN, None, problem))
-        if row_errors:
+        if row_errors or code is None or vintage is None or name is None:
             errors += row_errors
             continue
         repaired += repaired_flags[position]
         commune_names = _split(row[commune_name_column]) if commune_name_column else []
-        record = QpvRecord(line, code, name, codes, geometry, commune_names)
+        record = QpvRecord(line, code, name, communes, geometry, commune_names)
         candidates.append((record, vintage))
 
     vintage, records = _one_vintage(candidates, code_column, errors)

@@ -14,10 +14,11 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -47,6 +48,10 @@ _GEO_ERRORS = (
 )
 
 
+Row = dict[str, str | None]
+"""A data row of a `Table`: the user's column name → the cell's text, None when blank."""
+
+
 class FileFormatError(ValueError):
     """A file that cannot be read at all; the message is French and meant for the user."""
 
@@ -65,6 +70,10 @@ class Table:
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    def rows(self) -> list[Row]:
+        """The data rows, in the order of `line_numbers`."""
+        return cast("list[Row]", self.frame.to_dict("records"))
 
 
 def read_table(path: Path) -> Table:
@@ -196,7 +205,7 @@ def _read_xlsx(path: Path) -> Table:
     return _build_table(rows, "xlsx")
 
 
-def _column_names(header: list[object]) -> list[str]:
+def _column_names(header: Sequence[object]) -> list[str]:
     names = [cell_text(cell) or f"colonne {i}" for i, cell in enumerate(header, start=1)]
     seen: set[str] = set()
     for name in names:
@@ -206,7 +215,7 @@ def _column_names(header: list[object]) -> list[str]:
     return names
 
 
-def _build_table(rows: list[tuple[int, list[object]]], kind: str) -> Table:
+def _build_table(rows: Sequence[tuple[int, Sequence[object]]], kind: str) -> Table:
     """Turn raw rows (line, cells) into a Table: first non-blank row is the header."""
     texts = [(line, [cell_text(c) for c in cells]) for line, cells in rows]
     texts = [(line, cells) for line, cells in texts if any(cells)]

@@ -9,14 +9,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import numpy as np
+from shapely.geometry.base import BaseGeometry
 
+from geo.codes import is_siren, normalise_insee
 from geo.crs import WGS84, diagnose_point, guess_crs, parse_crs, to_wgs84
 from geo.grades import GradeError, parse_grade
-from geo.readers import FileFormatError, Table, column_key, find_column, parse_number, read_table
+from geo.readers import (
+    FileFormatError,
+    Row,
+    Table,
+    column_key,
+    find_column,
+    parse_number,
+    read_table,
+)
 from geo.report import RowError, sorted_errors
-from geo.territory import normalise_insee
 
 GEOMETRY_COLUMN = "géométrie"
 """How errors name the geometry of a geo file, which has no column name of its own."""
@@ -161,7 +170,7 @@ class _RowErrors:
         self.errors.setdefault(column, RowError(self.line, column, value, message))
 
 
-def _text(row: dict, mapping: dict[str, str], canonical: str) -> str | None:
+def _text(row: Row, mapping: dict[str, str], canonical: str) -> str | None:
     column = mapping.get(canonical)
     return None if column is None else row.get(column)
 
@@ -207,7 +216,7 @@ def _check_coordinate(value: str | None, errors: _RowErrors, column: str) -> flo
         return None
 
 
-def _point_of(geometry, errors: _RowErrors) -> tuple[float, float] | None:
+def _point_of(geometry: BaseGeometry | None, errors: _RowErrors) -> tuple[float, float] | None:
     if geometry is None or geometry.is_empty:
         errors.add(GEOMETRY_COLUMN, None, "géométrie absente")
         return None
@@ -274,15 +283,16 @@ def _validate_rows(
     declared: str | None,
     errors: list[RowError],
 ) -> tuple[list[ResidenceRecord], list[RowError]]:
-    rows = table.frame.to_dict("records")
+    rows = table.rows()
     x_column = GEOMETRY_COLUMN if coordinates is None else mapping[coordinates[0]]
     first_line: dict[str, int] = {}
-    checked: list[tuple[_RowErrors, dict]] = []
+    checked: list[tuple[_RowErrors, dict[str, Any]]] = []
     points: list[tuple[float, float] | None] = []
     for position, (line, row) in enumerate(zip(table.line_numbers, rows, strict=True)):
         row_errors = _RowErrors(line)
         fields = _check_fields(row, mapping, row_errors, first_line)
         if coordinates is None:
+            assert table.geometry is not None, "_coordinate_columns: None only for a geo file"
             points.append(_point_of(table.geometry.iloc[position], row_errors))
         else:
             x = _check_coordinate(_text(row, mapping, coordinates[0]), row_errors, x_column)
@@ -315,19 +325,21 @@ def _validate_rows(
                 value = " ; ".join(str(_text(row, mapping, c)) for c in coordinates)
             row_errors.add(x_column, value, problem)
 
-    good = [i for i, (row_errors, _) in enumerate(checked) if not row_errors.errors]
-    xs = np.array([points[i][0] for i in good], dtype=float)
-    ys = np.array([points[i][1] for i in good], dtype=float)
-    lons, lats = to_wgs84(xs, ys, source)
+    good = [
+        (row_errors.line, fields, point)
+        for (row_errors, fields), point in zip(checked, points, strict=True)
+        if point is not None and not row_errors.errors
+    ]
+    lons, lats = to_wgs84([p[0] for _, _, p in good], [p[1] for _, _, p in good], source)
     records = [
         ResidenceRecord(
-            line=checked[i][0].line,
+            line=line,
             lon=float(lon),
             lat=float(lat),
             commune_column=mapping["commune_insee"],
-            **checked[i][1],
+            **fields,
         )
-        for i, lon, lat in zip(good, lons, lats, strict=True)
+        for (line, fields, _), lon, lat in zip(good, lons, lats, strict=True)
     ]
     errors += [e for row_errors, _ in checked for e in row_errors.errors.values()]
     return records, sorted_errors(errors)
@@ -345,8 +357,8 @@ def _source_crs(
 
 
 def _check_fields(
-    row: dict, mapping: dict[str, str], errors: _RowErrors, first_line: dict[str, int]
-) -> dict:
+    row: Row, mapping: dict[str, str], errors: _RowErrors, first_line: dict[str, int]
+) -> dict[str, Any]:
     """Check every non-coordinate field of a row; return the record's values."""
     code = _text(row, mapping, "code")
     code_column = mapping["code"]
@@ -367,7 +379,7 @@ def _check_fields(
     siren = _text(row, mapping, "bailleur_siren")
     if siren is not None:
         siren = re.sub(r"[\s\u00a0\u202f.]", "", siren)
-        if not re.fullmatch(r"\d{9}", siren):
+        if not is_siren(siren):
             errors.add(
                 mapping["bailleur_siren"],
                 _text(row, mapping, "bailleur_siren"),

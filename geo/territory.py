@@ -7,7 +7,6 @@ communes merged since then are unioned into the commune that absorbed them.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,11 +17,9 @@ from pyproj.exceptions import ProjError
 from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
+from geo.codes import normalise_insee
 from geo.crs import WGS84, crs_label, guess_crs
 from geo.readers import FileFormatError, find_column, read_table
-
-INSEE_PATTERN = re.compile(r"^(\d{5}|2[AB]\d{3})$")
-"""A commune INSEE code: 5 digits, or 2A/2B and 3 digits in Corsica."""
 
 COMMUNE_CODE_ALIASES = ("insee", "code", "code_insee", "insee_com", "code_commune", "codgeo", "com")
 COMMUNE_NAME_ALIASES = ("nom", "name", "nom_commune", "libelle", "lib_com", "libgeo", "nom_com")
@@ -32,19 +29,6 @@ COMMUNE_POLYGONS = "communes.geojson"
 MERGED_COMMUNES = "communes-fusionnees.csv"
 EPCI_LIST = "epci.json"
 EPCI_POLYGONS = "epci.geojson"
-
-
-def normalise_insee(code: str | None) -> str | None:
-    """A commune code as INSEE writes it, or None if it is not one.
-
-    Spreadsheets drop the leading zero ("2001" for 02001) and may lower-case Corsica ("2a004").
-    """
-    if code is None:
-        return None
-    text = str(code).strip().upper()
-    if re.fullmatch(r"\d{4}", text):
-        text = "0" + text
-    return text if INSEE_PATTERN.match(text) else None
 
 
 def to_multipolygon(geometry: BaseGeometry | None) -> MultiPolygon | None:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make test`: set up (with Chromium), lint, then the whole suite on a throwaway PostGIS cluster.
+# `make test`: set up (with Chromium), the static checks of scripts/lint.sh, then the whole suite on
+# a throwaway PostGIS cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WITH_BROWSER=1 scripts/setup.sh
-.venv/bin/ruff check .
+scripts/lint.sh
 exec .venv/bin/pytest "$@"

@@ -9,10 +9,12 @@ policy fails that test.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from fastapi import Depends
+from fastapi.dependencies.models import Dependant
 from fastapi.params import Depends as Dependency
 
 from app.auth.deps import OptionalPrincipal
@@ -65,7 +67,8 @@ class AccessPolicy:
 
 def declare(policy: AccessPolicy) -> Dependency:
     """`dependencies=[declare(policy)]` on a route."""
-    return Depends(policy)
+    dependency: Dependency = Depends(policy)
+    return dependency
 
 
 ALL_ROLES = frozenset(Role)
@@ -89,7 +92,7 @@ ADMIN_GRADES = declare(AccessPolicy(Reveals.GRADES, frozenset({Role.ADMIN})))
 ADMIN_NOTHING = declare(AccessPolicy(Reveals.NOTHING, frozenset({Role.ADMIN})))
 
 
-def declared_policy(dependencies: list) -> AccessPolicy | None:
+def declared_policy(dependencies: Sequence[Dependant]) -> AccessPolicy | None:
     """The one policy among a route's dependencies (`route.dependant.dependencies`), if any."""
     found = [d.call for d in dependencies if isinstance(d.call, AccessPolicy)]
     return found[0] if len(found) == 1 else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -16,10 +15,8 @@ from app.database import get_engine
 from app.errors import InvalidParameter, NotFound, PayloadTooLarge
 from app.layers import ResidenceFilter
 from app.settings import get_settings
+from geo.codes import is_insee, siren_problem
 from geo.grades import GRADES
-
-INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
-SIREN_RE = re.compile(r"^\d{9}$")
 
 
 def get_connection() -> Iterator[Connection]:
@@ -93,9 +90,9 @@ def residence_filter(
         int | None, Query(description="Campagne (défaut : la dernière de l'EPCI)")
     ] = None,
 ) -> ResidenceFilter:
-    if epci and not SIREN_RE.match(epci):
-        raise InvalidParameter(f"epci « {epci} » invalide : un SIREN a 9 chiffres.")
-    if commune and not INSEE_RE.match(commune):
+    if epci and (problem := siren_problem(epci)):
+        raise InvalidParameter(problem)
+    if commune and not is_insee(commune):
         raise InvalidParameter(f"commune « {commune} » invalide : un code INSEE a 5 caractères.")
     grades, statuses = parse_grades(grade)
     return ResidenceFilter(

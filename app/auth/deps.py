@@ -1,4 +1,4 @@
-"""FastAPI dependencies: who is calling (cookie or Bearer token), and what they may do."""
+"""FastAPI dependencies: who is calling, from the session cookie or a Bearer token."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from sqlalchemy import text
 
 from app.auth.passwords import token_digest
 from app.auth.principal import Principal, load_principal
-from app.auth.roles import Role
 from app.auth.sessions import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, read_session
 from app.database import get_engine
 from app.errors import Forbidden, NotAuthenticated
@@ -58,17 +57,3 @@ def require_principal(
 
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
-
-
-def require_roles(*roles: Role):
-    """A dependency that lets only the given roles through (403 otherwise)."""
-
-    def check(principal: CurrentPrincipal) -> Principal:
-        if principal.role not in roles:
-            raise Forbidden("Votre rôle ne permet pas cette action.")
-        return principal
-
-    return check
-
-
-AdminPrincipal = Annotated[Principal, Depends(require_roles(Role.ADMIN))]

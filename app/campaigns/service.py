@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app import events
 from app.access.gate import PHASES, CampaignAccess, Gate, administers
-from app.api.deps import SIREN_RE
 from app.auth.principal import Principal
 from app.errors import Conflict, Forbidden, InvalidParameter, NotFound
+from geo.codes import siren_problem
 from geo.grades import GradeError, GradeScale
 
 STATUSES = PHASES
@@ -168,8 +168,8 @@ def create_campaign(
 ) -> Campaign:
     """A new campaign in preparation, created by an administrator of `epci`."""
     epci, name = epci.strip(), name.strip()
-    if not SIREN_RE.match(epci):
-        raise InvalidParameter(f"epci « {epci} » invalide : un SIREN a 9 chiffres.")
+    if problem := siren_problem(epci):
+        raise InvalidParameter(problem)
     if not conn.execute(text("SELECT 1 FROM epci WHERE siren = :s"), {"s": epci}).first():
         raise NotFound(f"EPCI {epci} inconnu du référentiel chargé.")
     require_administrator(principal, epci)

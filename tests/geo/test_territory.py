@@ -6,7 +6,7 @@ from shapely.geometry import GeometryCollection, LineString, MultiPolygon, Point
 
 from geo.crs import LAMBERT93, WGS84
 from geo.readers import FileFormatError
-from geo.territory import normalise_insee, read_communes, to_multipolygon
+from geo.territory import read_communes, to_multipolygon
 
 MEL = "200093201"
 
@@ -84,24 +84,6 @@ def test_read_communes_needs_code_and_name(tmp_path, territory):
     frame.to_file(tmp_path / "c.geojson", driver="GeoJSON")
     with pytest.raises(FileFormatError, match="code INSEE"):
         read_communes(tmp_path / "c.geojson")
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("59350", "59350"),
-        ("2001", "02001"),
-        (" 2a004 ", "2A004"),
-        ("2B033", "2B033"),
-        ("593", None),
-        ("5935O", None),
-        ("", None),
-        (None, None),
-        ("123456", None),
-    ],
-)
-def test_normalise_insee(raw, expected):
-    assert normalise_insee(raw) == expected
 
 
 def test_to_multipolygon_keeps_polygonal_parts_only():

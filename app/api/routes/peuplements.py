@@ -5,10 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.access.policy import ANYONE_GRADES
-from app.api.deps import SIREN_RE, CallerGate, DbConnection, require_campaign_exists
+from app.api.deps import CallerGate, DbConnection, require_campaign_exists
 from app.api.responses import GeoJSONResponse
 from app.errors import InvalidParameter
 from app.quartiers import peuplements_geojson
+from geo.codes import siren_problem
 
 router = APIRouter(prefix="/api", tags=["quartiers"])
 
@@ -29,8 +30,8 @@ def list_peuplements(
 ) -> Response:
     """Types and needs derive from grades: only the residences the caller may see (none when
     anonymous)."""
-    if epci and not SIREN_RE.match(epci):
-        raise InvalidParameter(f"epci « {epci} » invalide : un SIREN a 9 chiffres.")
+    if epci and (problem := siren_problem(epci)):
+        raise InvalidParameter(problem)
     if campaign is not None:
         require_campaign_exists(conn, campaign)
     return GeoJSONResponse(peuplements_geojson(conn, campaign, epci, gate=gate))

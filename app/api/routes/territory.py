@@ -5,10 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.access.policy import ANYONE_NOTHING
-from app.api.deps import SIREN_RE, DbConnection
+from app.api.deps import DbConnection
 from app.api.responses import GeoJSONResponse
 from app.errors import InvalidParameter
 from app.layers import communes_geojson, epci_geojson, qpv_geojson
+from geo.codes import siren_problem
 
 router = APIRouter(prefix="/api", tags=["territoire"])
 
@@ -33,8 +34,8 @@ def list_communes(
     conn: DbConnection,
     epci: Annotated[str | None, Query(description="SIREN de l'EPCI")] = None,
 ) -> Response:
-    if epci and not SIREN_RE.match(epci):
-        raise InvalidParameter(f"epci « {epci} » invalide : un SIREN a 9 chiffres.")
+    if epci and (problem := siren_problem(epci)):
+        raise InvalidParameter(problem)
     return GeoJSONResponse(communes_geojson(conn, epci))
 
 
