@@ -27,7 +27,7 @@ from app.api.routes import (
     residences,
     territory,
 )
-from app.errors import error_body, install_error_handlers
+from app.core.errors import error_body, install_error_handlers
 from app.pages import campaigns as campaign_pages
 from app.pages import elu as elu_page
 from app.pages import map as map_page

@@ -20,9 +20,9 @@ import httpx
 import psycopg
 from sqlalchemy import create_engine, text
 
-from app.database import get_engine, resolve_database_url, sqlalchemy_url
+from app.core.database import get_engine, resolve_database_url, sqlalchemy_url
+from app.core.settings import get_settings
 from app.layers import ResidenceFilter, residence_rows_sql, residences_geojson
-from app.settings import get_settings
 
 BENCH_DB = "qualiparc_bench"
 README = Path(__file__).parent / "README.md"
@@ -123,10 +123,10 @@ def drop_scratch(url: str) -> None:
 def main() -> None:
     from fastapi.testclient import TestClient
 
-    from app.demo import load_demo
+    from app.core.migrate import upgrade
+    from app.demo.loader import load_demo
     from app.importers.residences import import_residences
     from app.main import create_app
-    from app.migrate import upgrade
 
     url = scratch_url()
     os.environ["QUALIPARC_DATABASE_URL"] = url

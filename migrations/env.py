@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from app.database import resolve_database_url, sqlalchemy_url
+from app.core.database import resolve_database_url, sqlalchemy_url
 from app.models import Base
 
 target_metadata = Base.metadata

@@ -81,7 +81,7 @@ def elu_credentials(demo_url: str) -> dict[str, str]:
     from sqlalchemy import create_engine, text
 
     from app.auth.accounts import create_account
-    from app.database import sqlalchemy_url
+    from app.core.database import sqlalchemy_url
 
     engine = create_engine(sqlalchemy_url(demo_url))
     with engine.begin() as conn:

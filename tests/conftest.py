@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine
 
-from app.cluster import LocalCluster
-from app.database import get_engine, sqlalchemy_url
-from app.settings import PROJECT_ROOT, get_settings
+from app.core.cluster import LocalCluster
+from app.core.database import get_engine, sqlalchemy_url
+from app.core.settings import PROJECT_ROOT, get_settings
 from tests.servers import running_app
 
 pytest_plugins = ["tests.browsing"]
@@ -46,8 +46,8 @@ def cluster() -> Iterator[LocalCluster]:
 @pytest.fixture(scope="session")
 def template_url(cluster: LocalCluster) -> str:
     """A migrated database holding the reference territory, cloned by every test database."""
+    from app.core.migrate import upgrade
     from app.importers.territory import load_reference_territory
-    from app.migrate import upgrade
 
     cluster.create_database(TEMPLATE_DB)
     url = cluster.url(TEMPLATE_DB)
@@ -92,7 +92,7 @@ def client(db_url: str):
 @pytest.fixture(scope="session")
 def demo_template(cluster: LocalCluster, template_url: str) -> str:
     """The demo of one EPCI loaded once, never connected to again: cloned by `demo_copy`."""
-    from app.demo import load_demo
+    from app.demo.loader import load_demo
 
     cluster.create_database(DEMO_TEMPLATE_DB, template=TEMPLATE_DB)
     engine = create_engine(sqlalchemy_url(cluster.url(DEMO_TEMPLATE_DB)))

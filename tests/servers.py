@@ -11,8 +11,8 @@ from contextlib import contextmanager
 
 import httpx
 
-from app.cluster import free_port
-from app.settings import PROJECT_ROOT
+from app.core.cluster import free_port
+from app.core.settings import PROJECT_ROOT
 
 
 @contextmanager

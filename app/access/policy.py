@@ -19,7 +19,7 @@ from fastapi.params import Depends as Dependency
 
 from app.auth.deps import OptionalPrincipal
 from app.auth.roles import ROLE_LABELS, Role
-from app.errors import Forbidden, NotAuthenticated
+from app.core.errors import Forbidden, NotAuthenticated
 
 
 class Reveals(StrEnum):

@@ -11,10 +11,10 @@ from sqlalchemy.engine import Connection
 
 from app.access.gate import Gate
 from app.auth.deps import OptionalPrincipal
-from app.database import get_engine
-from app.errors import InvalidParameter, NotFound, PayloadTooLarge
+from app.core.database import get_engine
+from app.core.errors import InvalidParameter, NotFound, PayloadTooLarge
+from app.core.settings import get_settings
 from app.layers import ResidenceFilter
-from app.settings import get_settings
 from geo.codes import is_insee, siren_problem
 from geo.grades import GRADES
 

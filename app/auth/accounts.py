@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from app.auth.passwords import hash_password, new_token, token_digest
 from app.auth.roles import Role
-from app.errors import InvalidParameter, NotFound
+from app.core.errors import InvalidParameter, NotFound
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

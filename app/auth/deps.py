@@ -11,8 +11,8 @@ from sqlalchemy import text
 from app.auth.passwords import token_digest
 from app.auth.principal import Principal, load_principal
 from app.auth.sessions import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, read_session
-from app.database import get_engine
-from app.errors import Forbidden, NotAuthenticated
+from app.core.database import get_engine
+from app.core.errors import Forbidden, NotAuthenticated
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 

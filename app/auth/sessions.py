@@ -7,7 +7,7 @@ import hmac
 import secrets
 import time
 
-from app.settings import get_settings
+from app.core.settings import get_settings
 
 SESSION_COOKIE = "qp_session"
 CSRF_COOKIE = "qp_csrf"

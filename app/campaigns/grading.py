@@ -11,7 +11,7 @@ from app.auth.principal import Principal
 from app.campaigns.residences import residence_in_scope
 from app.campaigns.service import Campaign
 from app.campaigns.writer import GradeEntry, GradesRefused, write_grades
-from app.errors import Conflict, Forbidden, InvalidParameter, NotFound
+from app.core.errors import Conflict, Forbidden, InvalidParameter, NotFound
 from app.layers import feature_collection
 
 REFUSAL_ERRORS = {404: NotFound, 403: Forbidden, 422: InvalidParameter}

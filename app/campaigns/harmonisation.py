@@ -14,7 +14,7 @@ from app.campaigns.grading import REFUSAL_ERRORS
 from app.campaigns.residences import find_residence, residence_in_scope
 from app.campaigns.service import Campaign
 from app.campaigns.writer import HARMONISATION, GradeEntry, GradesRefused, clean_note, write_grades
-from app.errors import Conflict, InvalidParameter
+from app.core.errors import Conflict, InvalidParameter
 
 CURRENT = text(
     """

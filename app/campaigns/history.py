@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 from app.access.gate import Gate
 from app.auth.principal import Principal
 from app.campaigns.residences import find_residence
-from app.errors import Forbidden
+from app.core.errors import Forbidden
 
 HISTORY_SQL = """
     SELECT e.id, e.campaign_id, ca.name AS campaign, ca.year, e.kind, e.before, e.after,

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.access.gate import Gate
-from app.errors import Forbidden, NotFound
+from app.core.errors import Forbidden, NotFound
 
 RESIDENCES_SQL = """
     SELECT r.id, r.code, r.name, r.commune_insee, c.name AS commune_name, r.epci_siren,

@@ -12,10 +12,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from app import events
 from app.access.gate import PHASES, CampaignAccess, Gate, administers
 from app.auth.principal import Principal
-from app.errors import Conflict, Forbidden, InvalidParameter, NotFound
+from app.core import events
+from app.core.errors import Conflict, Forbidden, InvalidParameter, NotFound
 from geo.codes import siren_problem
 from geo.grades import GradeError, GradeScale
 

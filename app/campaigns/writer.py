@@ -16,13 +16,13 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from app import events
 from app.access.gate import administers
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.campaigns.residences import ResidenceRef, residences_by_code
 from app.campaigns.service import STATUS_LABELS, Campaign
-from app.errors import Conflict, Forbidden, InvalidParameter, QualiparcError
+from app.core import events
+from app.core.errors import Conflict, Forbidden, InvalidParameter, QualiparcError
 from geo.grades import COMMENT_MAX, GRADES, SIDE_LABELS, SIDES
 
 HARMONISATION = "harmonisation"

@@ -25,7 +25,7 @@ cli.add_typer(users.tokens, name="token")
 @cli.command()
 def migrate() -> None:
     """Applique les migrations de la base (Alembic, jusqu'à la dernière version)."""
-    from app.migrate import upgrade
+    from app.core.migrate import upgrade
 
     upgrade()
     console.print("[green]Base à jour.[/green]")
@@ -41,9 +41,9 @@ def demo(
     ] = 2026,
 ) -> None:
     """Charge le territoire de démonstration (données fictives) dans une base vide."""
-    from app.auth.demo_accounts import create_demo_accounts
-    from app.database import get_engine
-    from app.demo import STEPS, DatabaseNotEmpty, has_residences, load_demo
+    from app.core.database import get_engine
+    from app.demo.accounts import create_demo_accounts
+    from app.demo.loader import STEPS, DatabaseNotEmpty, has_residences, load_demo
 
     engine = get_engine()
     with engine.connect() as conn:
@@ -84,7 +84,7 @@ def serve(
     """Sert l'application web (carte et API)."""
     import uvicorn
 
-    from app.database import resolve_database_url
+    from app.core.database import resolve_database_url
 
     os.environ["QUALIPARC_DATABASE_URL"] = resolve_database_url()
     console.print(f"qualiparc sert sur [bold]http://{host}:{port}/[/bold]")
@@ -101,7 +101,7 @@ def serve(
 @cli.command("database-url")
 def database_url() -> None:
     """Affiche l'URL de la base utilisée (démarre le cluster local si besoin)."""
-    from app.database import resolve_database_url
+    from app.core.database import resolve_database_url
 
     typer.echo(resolve_database_url())
 

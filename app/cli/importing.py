@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from rich.progress import Progress as RichProgress
 
-from app.progress import Progress
+from app.core.progress import Progress
 from geo.report import ImportRejected, write_report
 
 console = Console(stderr=True)
@@ -62,7 +62,7 @@ def progress_bar(label: str, steps: Sequence[str]) -> Iterator[Progress]:
 def run_import(action: Callable, report: Path | None, label: str, steps: Sequence[str] = ()):
     """Run `action(conn)` — `action(conn, progress)` when it has `steps` — in one transaction;
     on rejection print and write the report, exit 1."""
-    from app.database import get_engine
+    from app.core.database import get_engine
 
     try:
         if not steps:
@@ -169,8 +169,8 @@ def iris(file: FileArg, crs: CrsOpt = None, report: ReportOpt = None) -> None:
 @cli.command("territory")
 def territory() -> None:
     """Charge le référentiel livré (communes et EPCI des Hauts-de-France)."""
+    from app.core.settings import get_settings
     from app.importers.territory import load_reference_territory
-    from app.settings import get_settings
 
     directory = get_settings().data_dir / "territory"
     summary = run_import(
@@ -213,7 +213,7 @@ def grades(
 ) -> None:
     """Importe le tableau de notes d'un côté (commune ou bailleur) pour une campagne."""
     from app.campaigns.service import find_campaign
-    from app.errors import QualiparcError
+    from app.core.errors import QualiparcError
     from app.importers.grades import import_grades
 
     def action(conn):

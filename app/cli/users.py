@@ -8,7 +8,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
-from app.errors import QualiparcError
+from app.core.errors import QualiparcError
 
 console = Console(stderr=True)
 cli = typer.Typer(help="Comptes : création, mot de passe, liste.", no_args_is_help=True)
@@ -21,7 +21,7 @@ T = TypeVar("T")
 
 def _in_transaction(action: Callable[..., T]) -> T:
     """Run `action(conn)` in one transaction; a user error is printed in French, exit 1."""
-    from app.database import get_engine
+    from app.core.database import get_engine
 
     try:
         with get_engine().begin() as conn:

@@ -1,4 +1,4 @@
-"""Quartier aggregate exports: the rows of `app.quartiers`, flattened for spreadsheets and GIS."""
+"""Quartier aggregate exports: the rows of `app.analysis.aggregates`, flat for spreadsheets, GIS."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import geopandas as gpd
 from sqlalchemy.engine import Connection
 
 from app.access.gate import Gate
+from app.analysis.aggregates import quartier_rows, quartiers_geojson
 from app.exports.formats import flatten, frame_from_geojson, to_csv, to_gpkg, to_xlsx
-from app.quartiers import quartier_rows, quartiers_geojson
 from geo.grades import GRADES
 
 COLUMNS = (

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from app.auth.principal import Principal
 from app.campaigns.service import Campaign
 from app.campaigns.writer import GradeEntry, GradesRefused, check_phase, write_grades
-from app.errors import QualiparcError
+from app.core.errors import QualiparcError
 from geo.grade_sheet import read_grade_sheet
 from geo.grades import SIDES
 from geo.report import ImportRejected, RowError

@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from app.core.progress import Progress, silent
+from app.core.settings import get_settings
 from app.placement import place_residences
-from app.progress import Progress, silent
-from app.settings import get_settings
 from geo.qpv import QpvRecord, check_against_list, read_qpv
 from geo.report import ImportRejected
 

@@ -11,9 +11,9 @@ from sqlalchemy.engine import Connection
 
 from app.campaigns.service import Campaign, get_campaign
 from app.campaigns.writer import GradeEntry, write_grades
-from app.errors import QualiparcError
+from app.core.errors import QualiparcError
+from app.core.progress import Progress, silent
 from app.placement import place_residences
-from app.progress import Progress, silent
 from geo.grades import SIDES
 from geo.report import ImportRejected, RowError
 from geo.residences import ResidenceRecord, parse_residences

@@ -8,7 +8,7 @@ from app.access.gate import administers
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.campaigns.service import Campaign, load_campaign
-from app.errors import Forbidden
+from app.core.errors import Forbidden
 
 VIEWER_ROLES = frozenset({Role.ADMIN, Role.ELU, Role.READER})
 """Communes and landlords take part in the sessions, but the screens show every pair's grades."""

@@ -15,10 +15,10 @@ from typing import TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
-from app import events
 from app.auth.principal import Principal
 from app.campaigns.service import Campaign
-from app.database import get_engine
+from app.core import events
+from app.core.database import get_engine
 from app.meeting import feed
 
 T = TypeVar("T")

@@ -9,7 +9,7 @@ from app.api.deps import DbConnection
 from app.auth.deps import OptionalPrincipal
 from app.auth.principal import Principal
 from app.campaigns.service import list_campaigns, load_campaign
-from app.errors import QualiparcError
+from app.core.errors import QualiparcError
 from app.pages import TEMPLATES, sign_in_first
 
 router = APIRouter(include_in_schema=False)

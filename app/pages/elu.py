@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from app.access.policy import ANYONE_GRADES
 from app.api.deps import DbConnection
 from app.auth.deps import OptionalPrincipal
-from app.errors import Forbidden, NotFound
+from app.core.errors import Forbidden, NotFound
 from app.pages import TEMPLATES, sign_in_first
 from app.printing.figures import (
     KeyFigures,

@@ -13,7 +13,7 @@ from app.api.routes.meeting import agenda_settings
 from app.auth.deps import OptionalPrincipal
 from app.auth.principal import Principal
 from app.campaigns.service import Campaign
-from app.errors import NotFound, QualiparcError
+from app.core.errors import NotFound, QualiparcError
 from app.meeting.access import may_record, meeting_campaign
 from app.meeting.agenda import AgendaSettings, build_agenda
 from app.meeting.divergences import divergent_residences

@@ -14,12 +14,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.access.gate import Gate, administers, default_campaign_id
-from app.allocations import allocation_targets
+from app.analysis.allocations import allocation_targets
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.campaigns.comparison import TREND_LABELS, TRENDS
 from app.campaigns.service import STATUS_LABELS, Campaign, get_campaign
-from app.errors import Forbidden, NotFound
+from app.core.errors import Forbidden, NotFound
 from app.layers import ResidenceFilter, residence_rows_sql
 from geo.grades import FRAGILE_GRADES, GRADES, GradeScale, grade_class, legend_label
 
@@ -241,7 +241,7 @@ class KeyFigures:
     divergent_harmonised: int
     trends: dict[str, int]
     allocation: dict | None
-    """This territory's row of `app.allocations.allocation_targets`, latest year."""
+    """This territory's row of `app.analysis.allocations.allocation_targets`, latest year."""
 
     @property
     def scale(self) -> GradeScale:

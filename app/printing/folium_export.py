@@ -19,10 +19,10 @@ import folium
 from branca.element import Element
 from sqlalchemy.engine import Connection
 
+from app.core.settings import PROJECT_ROOT
 from app.layers import ResidenceFilter, feature_collection, residence_rows_sql
 from app.printing.figures import count_of, french_date, source_line
 from app.printing.png import view_bbox
-from app.settings import PROJECT_ROOT
 from geo.grades import FRAGILE_GRADES, GradeScale, grade_class, legend_label
 
 LEAFLET_DIR = PROJECT_ROOT / "app" / "static" / "vendor" / "leaflet"

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from app.errors import InvalidParameter
+from app.core.errors import InvalidParameter
 from app.layers import ResidenceFilter, residence_rows_sql
 from app.printing.drawing import (
     WEB_MERCATOR,

@@ -88,7 +88,7 @@ def test_cookie_session_writes_need_the_csrf_token(territory: Territory):
 
 
 def test_demo_accounts_one_per_role(territory: Territory):
-    from app.auth.demo_accounts import create_demo_accounts
+    from app.demo.accounts import create_demo_accounts
 
     with territory.engine.begin() as conn:
         accounts = create_demo_accounts(conn)

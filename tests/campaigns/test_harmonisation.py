@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from app.events import CHANNEL
+from app.core.events import CHANNEL
 from app.main import create_app
 from tests.campaigns.builders import Territory
 

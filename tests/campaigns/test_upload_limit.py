@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.settings import get_settings
+from app.core.settings import get_settings
 from tests.campaigns.builders import Territory
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from app.auth.accounts import create_account, create_token
-from app.database import sqlalchemy_url
+from app.core.database import sqlalchemy_url
 from tests.builders import grade
 from tests.meeting.support import (
     ARRAS,

@@ -8,8 +8,8 @@ import time
 import httpx
 from sqlalchemy import Engine, create_engine, text
 
-from app import events
-from app.database import sqlalchemy_url
+from app.core import events
+from app.core.database import sqlalchemy_url
 from tests.meeting.support import MeetingServer, SseReader
 
 

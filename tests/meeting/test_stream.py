@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
 
-from app import events
 from app.auth.principal import Principal, load_principal
 from app.campaigns.service import load_campaign
+from app.core import events
 from app.meeting.stream import campaign_stream
 from tests.meeting.support import ACHICOURT, PASSWORD, SmallCampaign, login
 

@@ -7,10 +7,10 @@ from pydantic import BaseModel, Field
 
 from app.access.gate import Gate, administers
 from app.access.policy import ADMIN_NOTHING, ANYONE_NOTHING, SIGNED_IN_NOTHING
-from app.allocations import allocation_targets, check_level, epci_policy, save_epci_policy
+from app.analysis.allocations import allocation_targets, check_level, epci_policy, save_epci_policy
 from app.api.deps import DbConnection
 from app.auth.deps import CurrentPrincipal
-from app.errors import Forbidden, InvalidParameter
+from app.core.errors import Forbidden, InvalidParameter
 from geo.codes import siren_problem
 
 router = APIRouter(prefix="/api", tags=["attributions"])

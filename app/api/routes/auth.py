@@ -16,8 +16,8 @@ from app.auth.sessions import (
     make_session,
     new_csrf_token,
 )
-from app.errors import NotAuthenticated
-from app.settings import get_settings
+from app.core.errors import NotAuthenticated
+from app.core.settings import get_settings
 
 router = APIRouter(prefix="/api/auth", tags=["comptes"])
 

@@ -7,8 +7,8 @@ from fastapi.responses import StreamingResponse
 
 from app.access.policy import VIEWERS_GRADES
 from app.auth.deps import CurrentPrincipal
-from app.database import get_engine
-from app.errors import InvalidParameter
+from app.core.database import get_engine
+from app.core.errors import InvalidParameter
 from app.meeting.access import meeting_campaign
 from app.meeting.stream import campaign_stream
 

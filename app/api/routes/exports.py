@@ -9,14 +9,14 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from app.access.gate import Gate
 from app.access.policy import SIGNED_IN_AGGREGATES, SIGNED_IN_GRADES
+from app.analysis.aggregates import check_campaign, check_level
 from app.api.deps import DbConnection, require_campaign_exists, residence_filter
 from app.auth.deps import CurrentPrincipal
-from app.errors import NotFound
+from app.core.errors import NotFound
 from app.exports.formats import FORMATS, MEDIA_TYPES
 from app.exports.quartiers import export_quartiers
 from app.exports.residences import export_residences
 from app.layers import ResidenceFilter
-from app.quartiers import check_campaign, check_level
 
 router = APIRouter(prefix="/api/exports", tags=["exports"])
 

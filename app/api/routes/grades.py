@@ -15,7 +15,7 @@ from app.campaigns.grading import grades_geojson, record_grade, residence_grades
 from app.campaigns.harmonisation import conflict_error, harmonise, read_harmonisation
 from app.campaigns.history import residence_history
 from app.campaigns.service import load_campaign
-from app.errors import Forbidden, ImportFailed
+from app.core.errors import Forbidden, ImportFailed
 from app.importers.grades import import_grades
 from geo.report import ImportRejected, sorted_errors
 

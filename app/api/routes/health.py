@@ -5,8 +5,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from app.access.policy import ANYONE_NOTHING
-from app.database import get_engine
-from app.migrate import is_up_to_date
+from app.core.database import get_engine
+from app.core.migrate import is_up_to_date
 
 router = APIRouter(tags=["santé"])
 

@@ -13,7 +13,7 @@ from app.api.deps import DbConnection
 from app.auth.deps import CurrentPrincipal
 from app.auth.principal import Principal
 from app.campaigns.service import Campaign
-from app.errors import InvalidParameter
+from app.core.errors import InvalidParameter
 from app.meeting.access import may_record, meeting_campaign
 from app.meeting.agenda import (
     DAY_START,

@@ -7,7 +7,7 @@ from app.access.policy import ANYONE_NOTHING
 from app.api.deps import DbConnection
 from app.api.routes.auth import describe
 from app.auth.deps import OptionalPrincipal
-from app.settings import get_settings
+from app.core.settings import get_settings
 from geo.grades import GradeScale
 
 router = APIRouter(prefix="/api", tags=["carte"])

@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.access.policy import ANYONE_GRADES
+from app.analysis.peuplements import peuplements_geojson
 from app.api.deps import CallerGate, DbConnection, require_campaign_exists
 from app.api.responses import GeoJSONResponse
-from app.errors import InvalidParameter
-from app.quartiers import peuplements_geojson
+from app.core.errors import InvalidParameter
 from geo.codes import siren_problem
 
 router = APIRouter(prefix="/api", tags=["quartiers"])

@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.access.policy import ANYONE_AGGREGATES
+from app.analysis.aggregates import check_campaign, check_level, quartiers_geojson
 from app.api.deps import CallerGate, DbConnection
 from app.api.responses import GeoJSONResponse
-from app.quartiers import check_campaign, check_level, quartiers_geojson
 
 router = APIRouter(prefix="/api", tags=["quartiers"])
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Response
 from app.access.policy import ANYONE_GRADES
 from app.api.deps import CallerGate, DbConnection, VisibleResidenceFilter
 from app.api.responses import GeoJSONResponse
-from app.errors import NotFound
+from app.core.errors import NotFound
 from app.layers import ResidenceFilter, residence_feature, residences_geojson
 
 router = APIRouter(prefix="/api/residences", tags=["résidences"])

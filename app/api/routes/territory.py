@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 from app.access.policy import ANYONE_NOTHING
 from app.api.deps import DbConnection
 from app.api.responses import GeoJSONResponse
-from app.errors import InvalidParameter
+from app.core.errors import InvalidParameter
 from app.layers import communes_geojson, epci_geojson, qpv_geojson
 from geo.codes import siren_problem
 

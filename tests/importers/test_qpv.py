@@ -9,10 +9,10 @@ import pytest
 from shapely.geometry import Point
 from sqlalchemy import text
 
+from app.core.settings import PROJECT_ROOT
 from app.importers.qpv import import_qpv
 from app.importers.residences import import_residences
 from app.importers.territory import import_communes
-from app.settings import PROJECT_ROOT
 from geo.report import ImportRejected
 
 QPV_FILE = PROJECT_ROOT / "data" / "qpv" / "qpv-2015-occitanie.geojson"

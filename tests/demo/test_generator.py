@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.demo import LANDLORDS, URH_EPCI, DemoTerritory, generate_demo
+from app.demo.generator import LANDLORDS, URH_EPCI, DemoTerritory, generate_demo
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "territory"
 MEL = "200093201"

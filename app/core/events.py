@@ -17,7 +17,7 @@ import psycopg
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from app.database import resolve_database_url
+from app.core.database import resolve_database_url
 
 CHANNEL = "qualiparc_campaign_events"
 APPLICATION_NAME = "qualiparc-events"

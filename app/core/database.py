@@ -6,8 +6,8 @@ from functools import lru_cache
 
 from sqlalchemy import Engine, create_engine
 
-from app.cluster import LocalCluster
-from app.settings import get_settings
+from app.core.cluster import LocalCluster
+from app.core.settings import get_settings
 
 
 def sqlalchemy_url(url: str) -> str:

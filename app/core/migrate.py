@@ -9,7 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
-from app.settings import PROJECT_ROOT
+from app.core.settings import PROJECT_ROOT
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -22,7 +22,7 @@ def alembic_config(url: str | None = None) -> Config:
 
 def upgrade(url: str | None = None) -> None:
     """Create PostGIS if needed, then migrate to the head revision."""
-    from app.database import resolve_database_url, sqlalchemy_url
+    from app.core.database import resolve_database_url, sqlalchemy_url
 
     url = url or resolve_database_url()
     engine = create_engine(sqlalchemy_url(url), poolclass=NullPool)

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine, text
 
 from app.access.gate import DEFAULT_CAMPAIGNS_SQL
-from app.database import sqlalchemy_url
+from app.core.database import sqlalchemy_url
 from geo.grades import HIDDEN_COLOUR, HIDDEN_LABEL, HIDDEN_OUTLINE, UNGRADED_LABEL
 
 pytestmark = pytest.mark.browser

@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import text
 
 from app.access.gate import Gate
+from app.analysis.aggregates import quartier_rows
+from app.analysis.peuplements import peuplement_rows
 from app.placement import place_residences
-from app.quartiers import peuplement_rows, quartier_rows
+from tests.analysis.conftest import EVERYTHING, LILLE, MEL, QPV_A, QPV_B, VILLENEUVE, add_residence
 from tests.builders import grade
-from tests.quartiers.conftest import EVERYTHING, LILLE, MEL, QPV_A, QPV_B, VILLENEUVE, add_residence
 
 
 def by_code(rows: list[dict]) -> dict[str, dict]:

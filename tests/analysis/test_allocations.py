@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.allocations import allocation_targets
-from tests.quartiers.conftest import EVERYTHING, LILLE, MEL, VILLENEUVE, YEAR
+from app.analysis.allocations import allocation_targets
+from tests.analysis.conftest import EVERYTHING, LILLE, MEL, VILLENEUVE, YEAR
 
 
 def targets(territory, level: str, year: int | None = YEAR) -> dict[str, dict]:

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.access.gate import Gate
-from app.errors import InvalidParameter, NotFound
+from app.core.errors import InvalidParameter, NotFound
 from geo.allocation_rules import (
     TARGET_INSIDE_QPV,
     TARGET_OUTSIDE_QPV,

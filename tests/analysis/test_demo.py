@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, text
 
-from app.allocations import allocation_targets
-from app.database import sqlalchemy_url
-from app.quartiers import peuplement_rows, quartier_rows
-from tests.quartiers.conftest import EVERYTHING
+from app.analysis.aggregates import quartier_rows
+from app.analysis.allocations import allocation_targets
+from app.analysis.peuplements import peuplement_rows
+from app.core.database import sqlalchemy_url
+from tests.analysis.conftest import EVERYTHING
 
 CU_ARRAS = "200033579"
 

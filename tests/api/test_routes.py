@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
-from app.database import sqlalchemy_url
+from app.core.database import sqlalchemy_url
 from geo.grades import DEFAULT_LABELS
 
 ARRAS = "62041"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from app.database import sqlalchemy_url
+from app.core.database import sqlalchemy_url
 from tests.exports.builders import PASSWORD, Corner, build_corner
 from tests.servers import running_app
 

@@ -9,12 +9,12 @@ from sqlalchemy.engine import Connection
 
 from app.campaigns.service import Campaign, get_campaign
 from app.campaigns.writer import HARMONISATION, GradeEntry, write_grades
+from app.core.progress import Progress, silent
+from app.core.settings import get_settings
+from app.demo.generator import URH_EPCI, DemoTerritory, generate_demo
 from app.importers.qpv import store_qpv
 from app.importers.territory import TerritorySummary, load_reference_territory
 from app.placement import place_residences
-from app.progress import Progress, silent
-from app.settings import get_settings
-from geo.demo import URH_EPCI, DemoTerritory, generate_demo
 from geo.qpv import QpvRecord
 from geo.territory import load_territory
 
