@@ -13,6 +13,7 @@ from app.access.policy import ANYONE_NOTHING
 from app.api.deps import upload_limit_bytes, upload_too_large
 from app.api.routes import (
     allocations,
+    audit,
     auth,
     campaigns,
     events,
@@ -27,6 +28,7 @@ from app.api.routes import (
     residences,
     territory,
 )
+from app.core.audit import origin_of_request
 from app.core.errors import error_body, install_error_handlers
 from app.pages import campaigns as campaign_pages
 from app.pages import elu as elu_page
@@ -53,6 +55,7 @@ ROUTERS = (
     allocations.router,
     quartiers_page.router,
     exports.router,
+    audit.router,
     printing.router,
     elu_page.router,
     meeting_pages.router,
@@ -83,6 +86,12 @@ def create_app() -> FastAPI:
 
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
+
+    @app.middleware("http")
+    async def audit_origin(request: Request, call_next):
+        """Audit entries written while serving the request name the client's address."""
+        with origin_of_request(request.client.host if request.client else "inconnue"):
+            return await call_next(request)
 
     @app.middleware("http")
     async def limit_upload_size(request: Request, call_next):

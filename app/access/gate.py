@@ -191,6 +191,11 @@ class Gate:
         epci = sorted(p.scope("epci"))
         return Condition(f"{ca}.epci_siren = ANY(:gate_epci)", {"gate_epci": epci})
 
+    def administered(self, alias: str) -> Condition:
+        """Rows of `alias` (with an `epci_siren` column) of an EPCI the caller administers; an
+        administrator of every EPCI also reads the rows of no EPCI."""
+        return self._administered(alias)
+
     def _shown(self, ca: str) -> Condition:
         return Condition(f"{ca}.status IN {SHOWN_PHASES!r}")
 

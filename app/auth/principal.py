@@ -27,6 +27,11 @@ class Principal:
         return GRADING_SIDE.get(self.role)
 
     @property
+    def label(self) -> str:
+        """How the account is named in histories and the audit log."""
+        return self.display_name or self.email
+
+    @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 

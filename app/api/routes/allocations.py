@@ -70,6 +70,7 @@ def put_policy(
     policy = save_epci_policy(
         conn,
         siren,
+        actor=principal,
         target_outside_qpv=update.target_outside_qpv,
         target_inside_qpv=update.target_inside_qpv,
         labels=update.peuplement_labels,
