@@ -207,11 +207,10 @@ class Territory:
 
     @contextmanager
     def history_editable(self) -> Iterator[Connection]:
-        """A transaction in which `grade_event`, append-only for the app, may be rewritten."""
-        with self.engine.begin() as conn:
-            conn.execute(text("ALTER TABLE grade_event DISABLE TRIGGER USER"))
+        """A transaction in which the database's guards are off: `grade_event` (append-only for
+        the app) may be rewritten, and so may the grades of a closed campaign."""
+        with self.engine.begin() as conn, guards_off(conn):
             yield conn
-            conn.execute(text("ALTER TABLE grade_event ENABLE TRIGGER USER"))
 
     def snapshot(self, name: str = "built") -> None:
         """Keep a copy of every table a route may write (`GRADE_TABLES`)."""
@@ -447,6 +446,21 @@ def _insert_grades(
     )
 
 
+GUARDED_TABLES = ("grade_event", "grade", "harmonisation")
+"""Tables whose triggers keep the history append-only and closed campaigns unchanged."""
+
+
+@contextmanager
+def guards_off(conn: Connection) -> Iterator[None]:
+    """Within the block, the test writes grade data as it stands in a given state, bypassing the
+    triggers that the application must never bypass."""
+    for table in GUARDED_TABLES:
+        conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+    yield
+    for table in GUARDED_TABLES:
+        conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+
+
 def build_territory(engine: Engine) -> Territory:
     """Write the territory into the (fresh) database of `engine`; snapshot it as « built »."""
     with engine.begin() as conn:
@@ -464,7 +478,8 @@ def build_territory(engine: Engine) -> Territory:
             for key, spec in CAMPAIGNS.items()
         }
         accounts = _insert_accounts(conn)
-        _insert_grades(conn, campaigns, residences)
+        with guards_off(conn):
+            _insert_grades(conn, campaigns, residences)
         conn.execute(
             text(
                 "INSERT INTO allocation (residence_id, year, total, q1, priority, pru)"

@@ -29,7 +29,9 @@ What a caller may not see — the rule the access gate implements:
 - In harmonisation and closed: signed-in accounts see agreed and side grades of the residences
   of their scope (commune account: located in its communes; landlord: its own; élu and reader:
   their communes or EPCI; administrator: its EPCI); outside their scope, residence-level values
-  are hidden, and aggregates are shown under secrecy. An account without any residence in an
+  are hidden, and aggregates are shown under secrecy. Out of blind grading, anyone may learn
+  which residences have an agreed grade (drawn « note non visible », never « non qualifiée »),
+  never its value. An account without any residence in an
   EPCI sees that EPCI's campaigns only as an anonymous caller does.
 
 The changes (`hide_from`): in a campaign the caller may not see at all, every grade, comment,
@@ -70,9 +72,9 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import text
 
+from app.access.gate import BLIND_PHASES as BLIND_STATUSES
 from app.access.policy import AccessPolicy, Reveals, declared_policy
 from app.auth.roles import GRADING_SIDE, Role
-from app.campaigns.service import BLIND_STATUSES
 from geo.allocation_rules import SECRECY_THRESHOLD
 from geo.grades import SIDES
 from tests.territory import (
@@ -184,6 +186,8 @@ READS: dict[str, tuple[Call, ...]] = {
     ),
     "/api/peuplements": get("/api/peuplements", "/api/peuplements?campaign={current}"),
     "/api/allocation-targets": get("/api/allocation-targets?level=commune"),
+    "/api/audit": get("/api/audit", "/api/audit?action=notes.saisie"),
+    "/api/audit.csv": get("/api/audit.csv"),
     "/api/epci/{siren}/policy": get("/api/epci/{mel}/policy"),
     "/quartiers": get("/quartiers"),
     "/api/exports/residences.{fmt}": get(
@@ -374,6 +378,7 @@ class View(Enum):
     SCOPE = "residence-level grades of its scope, aggregates under secrecy"
     PUBLISHED = "the published aggregates, under secrecy"
     OWN_SIDE = "its own side's grades on its own residences"
+    EXISTENCE = "which residences have an agreed grade (« note non visible »), no value"
     NOTHING = "no grade"
 
 
@@ -385,7 +390,7 @@ def view(caller: Caller, campaign: str, status: str, territory: Territory) -> Vi
         return View.OWN_SIDE if caller.side else View.NOTHING
     if any(caller.sees(r) for r in territory.residences.values() if r.epci == epci):
         return View.SCOPE
-    return View.PUBLISHED if CAMPAIGNS[campaign].published_level else View.NOTHING
+    return View.PUBLISHED if CAMPAIGNS[campaign].published_level else View.EXISTENCE
 
 
 def _kept(residence: str, side: str) -> str:
@@ -449,6 +454,9 @@ def hide_from(territory: Territory, caller: Caller, phase: str) -> None:
             assert spec.published_level == "commune", "commune twins keep commune aggregates only"
             territory.swap_grade_data(campaign, TWINS)
             territory.swap_grade_data(campaign, COMMUNE_TWINS)
+        elif seen is View.EXISTENCE:
+            territory.swap_grade_data(campaign, TWINS)
+            territory.swap_grade_data(campaign, COMMUNE_TWINS)
         elif seen is View.OWN_SIDE:
             own = [r for r in territory.residences.values() if caller.sees(r)]
             scramble(territory, campaign, keep={(r.id, caller.side) for r in own})
@@ -474,8 +482,8 @@ class Answer:
 def mark_end_of_stream(campaign: int) -> None:
     """Notify the campaign's streams of an event they pass on as it is: the stream's answer to
     it comes after everything it had to catch up on."""
-    from app import events
-    from app.database import get_engine
+    from app.core import events
+    from app.core.database import get_engine
 
     with get_engine().begin() as conn:
         events.publish(conn, campaign, {"type": MARKER})
@@ -591,9 +599,9 @@ class World:
 @pytest.fixture(scope="module")
 def world(cluster, template_url: str) -> Iterator[World]:
     """One database for the module: built once; each test restores it and sets its phase."""
-    from app.database import get_engine
+    from app.core.database import get_engine
+    from app.core.settings import get_settings
     from app.main import create_app
-    from app.settings import get_settings
 
     name = f"qualiparc_policies_{os.getpid()}"
     cluster.create_database(name, template=template_url.rsplit("/", 1)[1])
