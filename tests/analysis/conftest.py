@@ -18,7 +18,7 @@ from app.auth.accounts import create_account, create_token
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.placement import place_residences
-from tests.builders import grade
+from tests.territory import grade
 
 MEL = "200093201"
 LILLE = "59350"
