@@ -2,15 +2,14 @@
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.access.policy import ANYONE_NOTHING
-from app.api.deps import upload_limit_bytes, upload_too_large
 from app.api.routes import (
     allocations,
     auth,
@@ -27,7 +26,8 @@ from app.api.routes import (
     residences,
     territory,
 )
-from app.core.errors import error_body, install_error_handlers
+from app.core.errors import install_error_handlers
+from app.core.limits import BodyLimitMiddleware
 from app.pages import campaigns as campaign_pages
 from app.pages import elu as elu_page
 from app.pages import map as map_page
@@ -83,15 +83,7 @@ def create_app() -> FastAPI:
 
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
-
-    @app.middleware("http")
-    async def limit_upload_size(request: Request, call_next):
-        """Refuse bodies declared too large before reading them."""
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > upload_limit_bytes():
-            error = upload_too_large()
-            return JSONResponse(error_body(error.code, error.message), status_code=413)
-        return await call_next(request)
+    app.add_middleware(BodyLimitMiddleware)
 
     for router in ROUTERS:
         app.include_router(router)
