@@ -17,7 +17,7 @@ from app.campaigns.history import residence_history
 from app.campaigns.service import load_campaign
 from app.core.errors import Forbidden, ImportFailed
 from app.importers.grades import import_grades
-from geo.report import ImportRejected, sorted_errors
+from geo.report import ImportRejected, listed_report, thousands
 
 router = APIRouter(tags=["notes"])
 
@@ -116,11 +116,9 @@ def import_sheet(
             conn.rollback()
             count = len(rejected.errors)
             raise ImportFailed(
-                f"Import refusé, rien n'a été écrit : {count} erreur{'s' if count > 1 else ''}.",
-                errors=[
-                    {"line": e.line, "column": e.column, "value": e.value, "message": e.message}
-                    for e in sorted_errors(rejected.errors)
-                ],
+                f"Import refusé, rien n'a été écrit : {thousands(count)} "
+                f"erreur{'s' if count > 1 else ''}.",
+                errors=listed_report(rejected.errors),
             ) from None
     conn.commit()
     return {
