@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     """Uploads above this size are refused before they are read."""
     max_body_kb: int = 1024
     """Request bodies without a file (JSON, forms) above this size are refused as they arrive."""
+    max_parse_seconds: float = 30
+    """An uploaded sheet whose reading and checking take longer is refused."""
     tile_url: str | None = None
     """Optional online base map (e.g. IGN Plan or OpenStreetMap tiles); the map works without it."""
     tile_attribution: str = ""
