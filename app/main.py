@@ -2,15 +2,14 @@
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.access.policy import ANYONE_NOTHING
-from app.api.deps import upload_limit_bytes, upload_too_large
 from app.api.routes import (
     allocations,
     audit,
@@ -28,8 +27,9 @@ from app.api.routes import (
     residences,
     territory,
 )
-from app.core.audit import origin_of_request
-from app.core.errors import error_body, install_error_handlers
+from app.core.audit import AuditOriginMiddleware
+from app.core.errors import install_error_handlers
+from app.core.limits import BodyLimitMiddleware
 from app.pages import campaigns as campaign_pages
 from app.pages import elu as elu_page
 from app.pages import map as map_page
@@ -86,21 +86,8 @@ def create_app() -> FastAPI:
 
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
-
-    @app.middleware("http")
-    async def audit_origin(request: Request, call_next):
-        """Audit entries written while serving the request name the client's address."""
-        with origin_of_request(request.client.host if request.client else "inconnue"):
-            return await call_next(request)
-
-    @app.middleware("http")
-    async def limit_upload_size(request: Request, call_next):
-        """Refuse bodies declared too large before reading them."""
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > upload_limit_bytes():
-            error = upload_too_large()
-            return JSONResponse(error_body(error.code, error.message), status_code=413)
-        return await call_next(request)
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(AuditOriginMiddleware)
 
     for router in ROUTERS:
         app.include_router(router)

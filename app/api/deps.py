@@ -12,8 +12,8 @@ from sqlalchemy.engine import Connection
 from app.access.gate import Gate
 from app.auth.deps import OptionalPrincipal
 from app.core.database import get_engine
-from app.core.errors import InvalidParameter, NotFound, PayloadTooLarge
-from app.core.settings import get_settings
+from app.core.errors import InvalidParameter, NotFound
+from app.core.limits import upload_limit_bytes, upload_too_large
 from app.layers import ResidenceFilter
 from geo.codes import is_insee, siren_problem
 from geo.grades import GRADES
@@ -136,20 +136,9 @@ def require_campaign_exists(conn: Connection, campaign_id: int) -> None:
 VisibleResidenceFilter = Annotated[ResidenceFilter, Depends(visible_residence_filter)]
 
 
-def upload_limit_bytes() -> int:
-    return get_settings().max_upload_mb * 1024 * 1024
-
-
-def upload_too_large() -> PayloadTooLarge:
-    return PayloadTooLarge(
-        f"Fichier trop volumineux : {get_settings().max_upload_mb} Mo au plus. "
-        "Découpez-le, ou demandez à l'administrateur de relever la limite."
-    )
-
-
 def read_upload(file: UploadFile) -> bytes:
-    """The uploaded file's bytes, refused past the size limit even when the request declared no
-    Content-Length (the middleware refuses the others before reading them)."""
+    """The uploaded file's bytes, refused past the size limit (the body limit middleware has
+    already cut the request near that size, declared or not)."""
     limit = upload_limit_bytes()
     data = file.file.read(limit + 1)
     if len(data) > limit:

@@ -21,9 +21,11 @@ from rich.progress import Progress as RichProgress
 
 from app.core.audit import COMMAND_LINE, record
 from app.core.progress import Progress
-from geo.report import ImportRejected, write_report
+from geo.report import ImportRejected, report_lines, thousands, write_report
 
 console = Console(stderr=True)
+CONSOLE_LINES = 50
+"""Report lines printed on a rejection; `--report` writes them all."""
 cli = typer.Typer(help="Importe des fichiers (CSV, XLSX, GeoJSON, GeoPackage, Shapefile).")
 
 FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Fichier à importer.")]
@@ -98,13 +100,15 @@ def run_import(
     except ImportRejected as rejected:
         count = len(rejected.errors)
         console.print(
-            f"[red]Import refusé, rien n'a été écrit[/red] : {count} "
+            f"[red]Import refusé, rien n'a été écrit[/red] : {thousands(count)} "
             f"erreur{'s' if count > 1 else ''}."
         )
-        for error in rejected.errors[:50]:
-            console.print(f"  • {error.describe()}")
-        if len(rejected.errors) > 50:
-            console.print(f"  … et {len(rejected.errors) - 50} autres (voir le rapport).")
+        lines = report_lines(rejected.errors)
+        for line in lines[:CONSOLE_LINES]:
+            console.print(f"  • {line.describe()}", markup=False)
+        rest = sum(line.count for line in lines[CONSOLE_LINES:])
+        if rest:
+            console.print(f"  … et {thousands(rest)} autres (voir le rapport).")
         if report:
             write_report(rejected.errors, report)
             console.print(f"Rapport écrit dans {report}")

@@ -8,7 +8,7 @@ does. Where the request came from is set once per request by the application's m
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -48,6 +48,22 @@ INSERT = text(
     VALUES (:actor_id, :actor_label, :origin, :epci, :action, :target, CAST(:details AS jsonb))
     """
 )
+
+
+class AuditOriginMiddleware:
+    """ASGI middleware: audit entries written while serving a request name its client's
+    address."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        with origin_of_request(client[0] if client else "inconnue"):
+            await self.app(scope, receive, send)
 
 
 @contextmanager

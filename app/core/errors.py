@@ -47,6 +47,10 @@ class PayloadTooLarge(QualiparcError):
     code = "fichier_trop_volumineux"
 
 
+class BodyTooLarge(PayloadTooLarge):
+    code = "requete_trop_volumineuse"
+
+
 STATUS_CODES: dict[type[QualiparcError], int] = {
     InvalidParameter: 422,
     NotFound: 404,

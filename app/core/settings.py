@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     workers: int = 1
     max_upload_mb: int = 20
     """Uploads above this size are refused before they are read."""
+    max_body_kb: int = 1024
+    """Request bodies without a file (JSON, forms) above this size are refused as they arrive."""
+    max_parse_seconds: float = 30
+    """An uploaded sheet whose reading and checking take longer is refused."""
     tile_url: str | None = None
     """Optional online base map (e.g. IGN Plan or OpenStreetMap tiles); the map works without it."""
     tile_attribution: str = ""

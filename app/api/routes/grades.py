@@ -16,8 +16,10 @@ from app.campaigns.harmonisation import conflict_error, harmonise, read_harmonis
 from app.campaigns.history import residence_history
 from app.campaigns.service import load_campaign
 from app.core.errors import Forbidden, ImportFailed
+from app.core.settings import get_settings
 from app.importers.grades import import_grades
-from geo.report import ImportRejected, sorted_errors
+from geo.readers import TimeBudget
+from geo.report import ImportRejected, listed_report, thousands
 
 router = APIRouter(tags=["notes"])
 
@@ -105,22 +107,21 @@ def import_sheet(
     if side not in campaign.access(principal).grading_sides:
         raise Forbidden(f"Votre compte ne peut pas importer les notes du côté « {side} ».")
     name = Path(file.filename or "notes.csv").name
+    budget = TimeBudget(get_settings().max_parse_seconds)
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / name
         path.write_bytes(read_upload(file))
         try:
             summary = import_grades(
-                conn, path, campaign, side, principal=principal, source_name=name
+                conn, path, campaign, side, principal=principal, source_name=name, budget=budget
             )
         except ImportRejected as rejected:
             conn.rollback()
             count = len(rejected.errors)
             raise ImportFailed(
-                f"Import refusé, rien n'a été écrit : {count} erreur{'s' if count > 1 else ''}.",
-                errors=[
-                    {"line": e.line, "column": e.column, "value": e.value, "message": e.message}
-                    for e in sorted_errors(rejected.errors)
-                ],
+                f"Import refusé, rien n'a été écrit : {thousands(count)} "
+                f"erreur{'s' if count > 1 else ''}.",
+                errors=listed_report(rejected.errors),
             ) from None
     conn.commit()
     return {
