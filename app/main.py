@@ -11,6 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__
 from app.access.policy import ANYONE_NOTHING
 from app.api.deps import upload_limit_bytes, upload_too_large
+from app.api.inputs import InputGuard
+from app.api.openapi import install_openapi
 from app.api.routes import (
     allocations,
     auth,
@@ -93,8 +95,10 @@ def create_app() -> FastAPI:
             return JSONResponse(error_body(error.code, error.message), status_code=413)
         return await call_next(request)
 
+    app.add_middleware(InputGuard)
     for router in ROUTERS:
         app.include_router(router)
+    install_openapi(app)
     STATIC_DIR.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

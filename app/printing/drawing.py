@@ -42,11 +42,13 @@ Extent = tuple[float, float, float, float]
 def _frame(conn: Connection, sql: str, params: dict, crs: int) -> gpd.GeoDataFrame:
     """Rows of `sql` (with a WGS84 `geom` column) as a GeoDataFrame projected in `crs`."""
     wrapped = f"SELECT t.*, ST_AsBinary(ST_Transform(t.geom, {int(crs)})) AS wkb FROM ({sql}) AS t"
-    rows = [dict(row) for row in conn.execute(text(wrapped), params).mappings()]
+    result = conn.execute(text(wrapped), params)
+    columns = [name for name in list(result.keys()) if name not in ("geom", "wkb")]
+    rows = [dict(row) for row in result.mappings()]
     geometry = from_wkb([bytes(row.pop("wkb")) for row in rows])
     for row in rows:
         row.pop("geom")
-    return gpd.GeoDataFrame(rows, geometry=geometry, crs=crs)
+    return gpd.GeoDataFrame(rows, columns=columns, geometry=geometry, crs=crs)
 
 
 @dataclass

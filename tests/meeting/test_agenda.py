@@ -69,7 +69,7 @@ def test_agenda_settings_are_configurable(client, small_campaign: SmallCampaign)
     assert body["end"] == "15:10"
     refused = client.get(url, params={"start": "25:00"})
     assert refused.status_code == 422
-    assert "Heure de début" in refused.json()["error"]["message"]
+    assert "heure de début" in refused.json()["error"]["message"]
 
 
 def test_agenda_pdf_is_readable(client, small_campaign: SmallCampaign) -> None:
