@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.spreadsheet import neutralise
+
 REPORT_HEADER = ("ligne", "colonne", "valeur", "motif")
 SUMMARY_SHOWN = 3
 """How many errors `ImportRejected` spells out before counting the rest."""
@@ -67,7 +69,8 @@ class ImportRejected(Exception):
 
 
 def write_report(errors: Sequence[RowError], path: Path) -> None:
-    """Write the errors as a CSV that Excel opens directly (UTF-8 with BOM, `;` separator)."""
+    """Write the errors as a CSV that Excel opens directly (UTF-8 with BOM, `;` separator); the
+    values quoted from the user's file are neutralised (never a formula)."""
     with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(REPORT_HEADER)
@@ -75,8 +78,8 @@ def write_report(errors: Sequence[RowError], path: Path) -> None:
             writer.writerow(
                 (
                     "" if error.line is None else error.line,
-                    error.column or "",
-                    error.value or "",
-                    error.message,
+                    neutralise(error.column or ""),
+                    neutralise(error.value or ""),
+                    neutralise(error.message),
                 )
             )

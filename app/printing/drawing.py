@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 import geopandas as gpd
+import matplotlib
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
@@ -21,6 +22,10 @@ from sqlalchemy.engine import Connection
 
 from app.layers import ResidenceFilter, residence_rows_sql
 from geo.grades import FRAGILE_GRADES, GradeScale, grade_class, legend_label
+
+# Names, campaign and scale labels are user text: a `$` is a dollar, never mathtext (whose parser
+# raises on some). Set once for the process: `rc_context` is not thread-safe.
+matplotlib.rcParams["text.parse_math"] = False
 
 LAMBERT_93 = 2154
 WEB_MERCATOR = 3857
