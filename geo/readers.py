@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import cast
+from xml.etree.ElementTree import ParseError
 
 import geopandas as gpd
 import numpy as np
@@ -187,11 +188,26 @@ def _read_csv(path: Path) -> Table:
     return _build_table(rows, "csv")
 
 
+XLSX_UNREADABLE = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    ParseError,
+)
+"""What openpyxl raises on a damaged or hostile workbook (XML entities refused, broken XML…)."""
+XLSX_UNREADABLE_MESSAGE = (
+    "fichier Excel illisible : classeur endommagé, ou contenant des constructions XML refusées "
+    "(entités) ; enregistrez-le de nouveau depuis votre tableur"
+)
+
+
 def _read_xlsx(path: Path) -> Table:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise FileFormatError(f"fichier Excel illisible ({exc})") from None
+    except XLSX_UNREADABLE:
+        raise FileFormatError(XLSX_UNREADABLE_MESSAGE) from None
     try:
         if not workbook.worksheets:
             raise FileFormatError("le classeur Excel ne contient aucune feuille")
@@ -200,6 +216,8 @@ def _read_xlsx(path: Path) -> Table:
             (number, list(values))
             for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
         ]
+    except XLSX_UNREADABLE:
+        raise FileFormatError(XLSX_UNREADABLE_MESSAGE) from None
     finally:
         workbook.close()
     return _build_table(rows, "xlsx")
