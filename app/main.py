@@ -10,6 +10,8 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.access.policy import ANYONE_NOTHING
+from app.api.inputs import InputGuard
+from app.api.openapi import install_openapi
 from app.api.routes import (
     allocations,
     audit,
@@ -89,8 +91,10 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(AuditOriginMiddleware)
 
+    app.add_middleware(InputGuard)
     for router in ROUTERS:
         app.include_router(router)
+    install_openapi(app)
     STATIC_DIR.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

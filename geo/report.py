@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.spreadsheet import neutralise
+
 REPORT_HEADER = ("ligne", "colonne", "valeur", "motif")
 SUMMARY_SHOWN = 3
 """How many report lines `ImportRejected` spells out before counting the rest."""
@@ -170,7 +172,8 @@ class ImportRejected(Exception):
 
 def write_report(errors: Sequence[RowError], path: Path) -> None:
     """Write the errors as a CSV that Excel opens directly (UTF-8 with BOM, `;` separator),
-    identical errors counted on one line past `REPEATS_LISTED`."""
+    identical errors counted on one line past `REPEATS_LISTED`; the values quoted from the
+    user's file are neutralised (never a formula)."""
     with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(REPORT_HEADER)
@@ -179,8 +182,8 @@ def write_report(errors: Sequence[RowError], path: Path) -> None:
             writer.writerow(
                 (
                     "" if entry["line"] is None else entry["line"],
-                    entry["column"] or "",
-                    entry["value"] or "",
-                    entry["message"],
+                    neutralise(str(entry["column"] or "")),
+                    neutralise(str(entry["value"] or "")),
+                    neutralise(str(entry["message"])),
                 )
             )

@@ -121,7 +121,6 @@ ENTRIES_SQL = """
     FROM audit_log l LEFT JOIN account a ON a.id = l.actor_id
     WHERE {readable}
       AND (CAST(:action AS text) IS NULL OR l.action = :action)
-      AND (CAST(:since AS timestamptz) IS NULL OR l.at >= :since)
     ORDER BY l.id DESC
     LIMIT :limit OFFSET :offset
 """
@@ -132,14 +131,13 @@ def entries(
     readable: Condition,
     *,
     action: str | None = None,
-    since: object = None,
     limit: int = 1000,
     offset: int = 0,
 ) -> list[dict[str, object]]:
     """The newest entries the caller may read (`readable`, a condition on entry `l`)."""
     rows = conn.execute(
         text(ENTRIES_SQL.format(readable=readable.sql)),
-        readable.bind({"action": action, "since": since, "limit": limit, "offset": offset}),
+        readable.bind({"action": action, "limit": limit, "offset": offset}),
     ).mappings()
     return [
         {**row, "at": row["at"].isoformat(), "action_label": ACTIONS.get(row["action"])}

@@ -132,6 +132,35 @@ def test_broken_xlsx_is_a_file_error(tmp_path):
         read_table(write(tmp_path / "r.xlsx", "not a workbook"))
 
 
+LAUGHS = "".join(
+    f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' if n else '<!ENTITY l0 "lol">' for n in range(10)
+)
+HOSTILE_SHEETS = {
+    "billion-laughs": f"<!DOCTYPE w [{LAUGHS}]>",
+    "xxe": '<!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+}
+
+
+def hostile_workbook(path: Path, doctype: str, entity: str) -> Path:
+    """A workbook whose first sheet declares `doctype` and uses `&entity;` in a cell."""
+    book = openpyxl.Workbook()
+    book.active.append(["code", "note"])
+    book.save(path.with_suffix(".base.xlsx"))
+    sheet = (
+        f'<?xml version="1.0"?>{doctype}<worksheet xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is>'
+        f"<t>&{entity};</t></is></c></row></sheetData></worksheet>"
+    )
+    with (
+        zipfile.ZipFile(path.with_suffix(".base.xlsx")) as source,
+        zipfile.ZipFile(path, "w") as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, sheet if item.filename.endswith("sheet1.xml") else data)
+    return path
+
+
 def points_frame(crs: str) -> gpd.GeoDataFrame:
     frame = gpd.GeoDataFrame(
         {"code": ["A", "B"], "nb": [12, 7], "note": [2.5, None]},

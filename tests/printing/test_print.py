@@ -178,3 +178,28 @@ def test_elu_page_shows_the_figures_and_redirects_anonymous_visitors(client, cor
     )
     assert outside.status_code == 403
     assert "pas dans votre périmètre" in outside.text
+
+
+def test_prints_write_dollars_and_markup_of_names_and_labels_as_text(client, corner):
+    """Matplotlib would read `$…$` as mathtext (and fail on some): names and labels are user
+    text, printed as written."""
+    from sqlalchemy import text
+
+    name = "Campagne $\\frac{1}{0}$ à 50 $ <b>"
+    with corner.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE campaign SET name = :n, scale_labels = CAST(:labels AS json) WHERE id = :id"
+            ),
+            {"n": name, "labels": '{"1": "Très $\\\\sqrt{fragile}$"}', "id": corner.campaign_id},
+        )
+        conn.execute(text("UPDATE residence SET name = '$x^2$' WHERE code = 'AR1'"))
+    response = client.get("/elu/print.pdf", headers=corner.headers["elu_arras"])
+    assert response.status_code == 200, response.text
+    _, shown, _ = pdf_text(response.content)
+    assert "Campagne $\\frac{1}{0}$ à 50 $ <b>" in shown
+    assert "Très $\\sqrt{fragile}$" in shown
+    png = client.get(
+        "/api/print/map.png", params={"commune": ARRAS}, headers=corner.headers["admin"]
+    )
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")

@@ -1,11 +1,11 @@
 """Sign in and out (session cookie), and who am I."""
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel
 from sqlalchemy import text
 
 from app.access.policy import ANYONE_NOTHING, SIGNED_IN_NOTHING
 from app.api.deps import DbConnection
+from app.api.inputs import Email, Password, StrictBody
 from app.auth.deps import CurrentPrincipal, OptionalPrincipal
 from app.auth.passwords import verify_password
 from app.auth.roles import ROLE_LABELS
@@ -22,9 +22,9 @@ from app.core.settings import get_settings
 router = APIRouter(prefix="/api/auth", tags=["comptes"])
 
 
-class Credentials(BaseModel):
-    email: str
-    password: str
+class Credentials(StrictBody):
+    email: Email
+    password: Password
 
 
 def describe(principal) -> dict:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 
 from app.access.policy import VIEWERS_GRADES
+from app.api.inputs import INT8_MAX, CampaignId
 from app.auth.deps import CurrentPrincipal
 from app.core.database import get_engine
 from app.core.errors import InvalidParameter
@@ -18,8 +19,10 @@ router = APIRouter(tags=["réunion"])
 def parse_last_event_id(raw: str | None) -> int | None:
     if raw is None or not raw.strip():
         return None
-    if not raw.strip().isdigit():
-        raise InvalidParameter(f"En-tête Last-Event-ID « {raw} » invalide : attendu un entier.")
+    if not (raw.strip().isascii() and raw.strip().isdigit()) or int(raw) > INT8_MAX:
+        raise InvalidParameter(
+            f"En-tête Last-Event-ID « {raw[:40]} » invalide : attendu un entier positif."
+        )
     return int(raw)
 
 
@@ -36,14 +39,18 @@ def parse_last_event_id(raw: str | None) -> int | None:
     dependencies=[VIEWERS_GRADES],
 )
 def campaign_events(
-    campaign_id: int,
+    campaign_id: CampaignId,
     principal: CurrentPrincipal,
     last_event_id: Annotated[
         str | None, Header(description="Dernier identifiant reçu : le flux reprend après lui")
     ] = None,
     after: Annotated[
         int | None,
-        Query(ge=0, description="Reprendre après cet identifiant (l'en-tête Last-Event-ID prime)"),
+        Query(
+            ge=0,
+            le=INT8_MAX,
+            description="Reprendre après cet identifiant (l'en-tête Last-Event-ID prime)",
+        ),
     ] = None,
 ) -> StreamingResponse:
     """A screen gives `after` = the `last_event_id` of the data it loaded, so that nothing

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from app.access.policy import ANYONE_NOTHING
@@ -11,13 +12,22 @@ from app.core.migrate import is_up_to_date
 router = APIRouter(tags=["santé"])
 
 
+class Readiness(BaseModel):
+    status: str
+    message: str | None = None
+
+
 @router.get("/healthz", summary="Le processus répond", dependencies=[ANYONE_NOTHING])
 def healthz() -> dict:
     return {"status": "ok"}
 
 
 @router.get(
-    "/readyz", summary="Base joignable et migrations appliquées", dependencies=[ANYONE_NOTHING]
+    "/readyz",
+    summary="Base joignable et migrations appliquées",
+    dependencies=[ANYONE_NOTHING],
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "Base injoignable ou non migrée"}},
 )
 def readyz() -> JSONResponse:
     try:
