@@ -23,7 +23,7 @@ from app.campaigns.residences import ResidenceRef, residences_by_code
 from app.campaigns.service import STATUS_LABELS, Campaign
 from app.core import events
 from app.core.audit import COMMAND_LINE, record
-from app.core.errors import Conflict, Forbidden, InvalidParameter, QualiparcError
+from app.core.errors import Conflict, Forbidden, InvalidParameter, NotFound, QualiparcError
 from geo.grades import COMMENT_MAX, GRADES, SIDE_LABELS, SIDES
 
 HARMONISATION = "harmonisation"
@@ -411,3 +411,28 @@ def write_grades(
         event = "harmonisation" if kind == HARMONISATION else "grade"
         events.publish(conn, campaign.id, {"type": event, "count": applied})
     return summary
+
+
+REFUSAL_ERRORS: dict[int, type[QualiparcError]] = {
+    404: NotFound,
+    403: Forbidden,
+    422: InvalidParameter,
+}
+
+
+def write_one(
+    conn: Connection,
+    principal: Principal,
+    campaign: Campaign,
+    kind: str,
+    entry: GradeEntry,
+    *,
+    meeting: str | None = None,
+) -> Outcome:
+    """Write one grade for an API call: a refusal becomes its domain error (404, 403, 422)."""
+    try:
+        summary = write_grades(conn, principal, campaign, kind, [entry], meeting=meeting)
+    except GradesRefused as refused:
+        first = refused.refusals[0]
+        raise REFUSAL_ERRORS[first.status](first.message) from None
+    return summary.outcomes[0]
