@@ -120,7 +120,7 @@ class Table:
     crs: str | None = None
     kind: str = "csv"
     errors: list[RowError] = field(default_factory=list)
-    """Rows left out because they could not be split into the header's columns."""
+    """Rows left out: not split into the header's columns, or with a cell past `MAX_CELL_CHARS`."""
 
     def __len__(self) -> int:
         return len(self.frame)

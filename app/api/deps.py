@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, UploadFile
-from pydantic import Field
+from pydantic import StringConstraints
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -61,7 +61,7 @@ def residence_filter(
     commune: Annotated[str | None, insee_query()] = None,
     bailleur: Annotated[str | None, text_query("Identifiant, nom ou SIREN du bailleur")] = None,
     grade: Annotated[
-        list[Annotated[str, Field(pattern=GRADE_FILTER)]],
+        list[Annotated[str, StringConstraints(pattern=GRADE_FILTER)]],
         Query(
             description="Note 1 à 4, « none » (non qualifiée) ou « hidden » (note non "
             "visible) ; répétable, ou séparées par des virgules"
