@@ -1,5 +1,7 @@
 """The FastAPI application factory."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -28,6 +30,7 @@ from app.api.routes import (
     territory,
 )
 from app.core.errors import error_body, install_error_handlers
+from app.core.keys import secret_key
 from app.pages import campaigns as campaign_pages
 from app.pages import elu as elu_page
 from app.pages import map as map_page
@@ -59,6 +62,13 @@ ROUTERS = (
 )
 
 
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    """Refuse to start without a secret key (app/core/keys.py)."""
+    secret_key()
+    yield
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
         title="qualiparc",
@@ -66,6 +76,7 @@ def create_app() -> FastAPI:
         version=__version__,
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
 
     @app.get("/docs", include_in_schema=False, dependencies=[ANYONE_NOTHING])

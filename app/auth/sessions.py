@@ -7,7 +7,7 @@ import hmac
 import secrets
 import time
 
-from app.core.settings import get_settings
+from app.core.keys import secret_key
 
 SESSION_COOKIE = "qp_session"
 CSRF_COOKIE = "qp_csrf"
@@ -17,8 +17,7 @@ SESSION_MAX_AGE = 12 * 3600
 
 
 def _sign(payload: str) -> str:
-    key = get_settings().secret_key.encode()
-    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secret_key(), payload.encode(), hashlib.sha256).hexdigest()
 
 
 def make_session(account_id: int) -> str:

@@ -3,9 +3,12 @@
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+LOCAL_STATE_DIR = PROJECT_ROOT / ".qualiparc"
+"""What `make run` keeps for this checkout (ignored by git): the cluster and the secret key."""
 
 
 class Settings(BaseSettings):
@@ -15,7 +18,7 @@ class Settings(BaseSettings):
 
     database_url: str | None = None
     """A plain `postgresql://user@host:port/db` URL; unset = the project-local cluster."""
-    cluster_dir: Path = PROJECT_ROOT / ".qualiparc" / "pg"
+    cluster_dir: Path = LOCAL_STATE_DIR / "pg"
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -24,8 +27,12 @@ class Settings(BaseSettings):
     tile_url: str | None = None
     """Optional online base map (e.g. IGN Plan or OpenStreetMap tiles); the map works without it."""
     tile_attribution: str = ""
-    secret_key: str = "change-me-in-production"
+    secret_key: SecretStr | None = None
+    """Signs the sessions; no default: see app/core/keys.py (`make run` makes a local one)."""
+    secret_key_file: Path = LOCAL_STATE_DIR / "secret_key"
+    """The per-install key `make run` writes (mode 600), read when `secret_key` is unset."""
     secure_cookies: bool = False
+    """Send cookies over HTTPS only: set it to true whenever the site is served over HTTPS."""
     data_dir: Path = PROJECT_ROOT / "data"
 
 
