@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, UploadFile
@@ -10,22 +9,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.access.gate import Gate
+from app.auth.deps import DbConnection as DbConnection  # the request's one connection
 from app.auth.deps import OptionalPrincipal
-from app.core.database import get_engine
+from app.auth.deps import get_connection as get_connection
 from app.core.errors import InvalidParameter, NotFound, PayloadTooLarge
 from app.core.settings import get_settings
 from app.layers import ResidenceFilter
 from geo.codes import is_insee, siren_problem
 from geo.grades import GRADES
-
-
-def get_connection() -> Iterator[Connection]:
-    """A read connection for the request."""
-    with get_engine().connect() as conn:
-        yield conn
-
-
-DbConnection = Annotated[Connection, Depends(get_connection)]
 
 
 def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:

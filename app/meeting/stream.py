@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import TypeVar
-
-from starlette.concurrency import run_in_threadpool
 
 from app.auth.principal import Principal
 from app.campaigns.service import Campaign
 from app.core import events
-from app.core.database import get_engine
+from app.core.database import run_with_connection
 from app.meeting import feed
-
-T = TypeVar("T")
 
 HEARTBEAT_S = 15.0
 RETRY_MS = 1000
@@ -56,21 +51,15 @@ class Cursor:
             self.seen = {i for i in self.seen if i > self.floor}
 
 
-def _read(function: Callable[..., T], *args: object, **kwargs: object) -> T:
-    """Run a read of `feed` on a pooled connection (in a worker thread)."""
-    with get_engine().connect() as conn:
-        return function(conn, *args, **kwargs)
-
-
 async def _start(principal: Principal, campaign: Campaign, last_event_id: int | None) -> Cursor:
     """From `last_event_id` (a reconnecting screen) or from now; what lies at or below it in
     the window counts as delivered."""
     newest = last_event_id
     if newest is None:
-        newest = await run_in_threadpool(_read, feed.latest_event_id)
+        newest = await run_with_connection(feed.latest_event_id)
     cursor = Cursor(newest)
-    delivered = await run_in_threadpool(
-        _read, feed.changes, principal, campaign, after=cursor.floor, until=newest, limit=None
+    delivered = await run_with_connection(
+        feed.changes, principal, campaign, after=cursor.floor, until=newest, limit=None
     )
     cursor.seen = {change["id"] for change in delivered}
     return cursor
@@ -79,8 +68,8 @@ async def _start(principal: Principal, campaign: Campaign, last_event_id: int | 
 async def _new_changes(principal: Principal, campaign: Campaign, cursor: Cursor) -> list[dict]:
     found = []
     while True:
-        page = await run_in_threadpool(
-            _read, feed.changes, principal, campaign, after=cursor.floor, seen=cursor.seen
+        page = await run_with_connection(
+            feed.changes, principal, campaign, after=cursor.floor, seen=cursor.seen
         )
         for change in page:
             cursor.add(change["id"])

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 
 from app.access.policy import VIEWERS_GRADES
-from app.auth.deps import CurrentPrincipal
-from app.core.database import get_engine
+from app.auth.deps import CurrentPrincipal, DbConnection
 from app.core.errors import InvalidParameter
 from app.meeting.access import meeting_campaign
 from app.meeting.stream import campaign_stream
@@ -38,6 +37,7 @@ def parse_last_event_id(raw: str | None) -> int | None:
 def campaign_events(
     campaign_id: int,
     principal: CurrentPrincipal,
+    conn: DbConnection,
     last_event_id: Annotated[
         str | None, Header(description="Dernier identifiant reçu : le flux reprend après lui")
     ] = None,
@@ -52,8 +52,7 @@ def campaign_events(
     resume = parse_last_event_id(last_event_id)
     if resume is None:
         resume = after
-    with get_engine().connect() as conn:
-        campaign = meeting_campaign(conn, principal, campaign_id)
+    campaign = meeting_campaign(conn, principal, campaign_id)
     return StreamingResponse(
         campaign_stream(principal, campaign, resume),
         media_type="text/event-stream",
