@@ -1,4 +1,5 @@
-"""Create accounts and API tokens (CLI, demo, admin API)."""
+"""Accounts and API tokens: create, disable and enable, change a password, list and revoke
+(CLI, demo, and the administrators' API through app/auth/management.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from app.auth.passwords import hash_password, new_token, token_digest
 from app.auth.roles import Role
+from app.auth.sessions import close_sessions
 from app.core.errors import InvalidParameter, NotFound
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -94,10 +96,63 @@ def create_token(conn: Connection, email: str) -> str:
     return token
 
 
-def set_password(conn: Connection, email: str, password: str) -> None:
-    updated = conn.execute(
-        text("UPDATE account SET password_hash = :h WHERE email = :e"),
-        {"h": hash_password(password), "e": email.strip().lower()},
-    ).rowcount
-    if not updated:
+def account_id_of(conn: Connection, email: str) -> int:
+    found = conn.execute(
+        text("SELECT id FROM account WHERE email = :e"), {"e": email.strip().lower()}
+    ).scalar_one_or_none()
+    if found is None:
         raise NotFound(f"Aucun compte pour {email}.")
+    return found
+
+
+def set_password(conn: Connection, email: str, password: str) -> None:
+    """Change the password; the account's open sessions end (its API tokens stay)."""
+    account_id = account_id_of(conn, email)
+    conn.execute(
+        text("UPDATE account SET password_hash = :h WHERE id = :id"),
+        {"h": hash_password(password), "id": account_id},
+    )
+    close_sessions(conn, account_id)
+
+
+def set_active(conn: Connection, account_id: int, active: bool) -> None:
+    """Enable or disable an account. Disabling ends its sessions and revokes its API tokens:
+    once enabled again, it signs in anew and asks for new tokens."""
+    conn.execute(
+        text("UPDATE account SET active = :active WHERE id = :id"),
+        {"active": active, "id": account_id},
+    )
+    if not active:
+        close_sessions(conn, account_id)
+        conn.execute(
+            text(
+                "UPDATE api_token SET revoked_at = now() WHERE account_id = :id"
+                " AND revoked_at IS NULL"
+            ),
+            {"id": account_id},
+        )
+
+
+TOKENS_SQL = """
+    SELECT t.id, a.email, t.created_at, t.last_used_at, t.revoked_at
+    FROM api_token t JOIN account a ON a.id = t.account_id
+"""
+
+
+def list_tokens(conn: Connection, email: str | None = None) -> list[dict]:
+    """The API tokens of `email` (default: of every account), newest first; never the tokens
+    themselves, which are not kept."""
+    where, params = "", {}
+    if email is not None:
+        where, params = " WHERE a.id = :id", {"id": account_id_of(conn, email)}
+    rows = conn.execute(text(f"{TOKENS_SQL}{where} ORDER BY t.id DESC"), params).mappings()
+    return [dict(row) for row in rows]
+
+
+def revoke_token(conn: Connection, token_id: int) -> None:
+    revoked = conn.execute(
+        text("UPDATE api_token SET revoked_at = coalesce(revoked_at, now()) WHERE id = :id"),
+        {"id": token_id},
+    ).rowcount
+    if not revoked:
+        raise NotFound(f"Jeton {token_id} introuvable.")

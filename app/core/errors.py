@@ -48,6 +48,14 @@ class PayloadTooLarge(QualiparcError):
     code = "fichier_trop_volumineux"
 
 
+class TooManyRequests(QualiparcError):
+    code = "trop_de_tentatives"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class ServiceUnavailable(QualiparcError):
     code = "service_indisponible"
 
@@ -64,6 +72,7 @@ STATUS_CODES: dict[type[QualiparcError], int] = {
     Conflict: 409,
     ImportFailed: 422,
     PayloadTooLarge: 413,
+    TooManyRequests: 429,
     ServiceUnavailable: 503,
 }
 

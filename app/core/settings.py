@@ -34,11 +34,22 @@ class Settings(BaseSettings):
     """Optional online base map (e.g. IGN Plan or OpenStreetMap tiles); the map works without it."""
     tile_attribution: str = ""
     secret_key: SecretStr | None = None
-    """Signs the sessions; no default: see app/core/keys.py (`make run` makes a local one)."""
+    """Keys the CSRF tokens; no default: see app/core/keys.py (`make run` makes a local one)."""
     secret_key_file: Path = LOCAL_STATE_DIR / "secret_key"
     """The per-install key `make run` writes (mode 600), read when `secret_key` is unset."""
     secure_cookies: bool = False
     """Send cookies over HTTPS only: set it to true whenever the site is served over HTTPS."""
+    session_idle_minutes: int = 120
+    """A session unused this long ends."""
+    session_max_hours: int = 12
+    """A session ends this long after sign-in, used or not."""
+    login_max_failures: int = 5
+    """Failed sign-ins per e-mail address in `login_window_minutes` before a lock."""
+    login_max_failures_per_address: int = 20
+    """Failed sign-ins per client address (all e-mails) in the window before a lock."""
+    login_window_minutes: int = 15
+    login_lock_minutes: int = 15
+    """The first lock; each further lock within a day doubles it (up to 24 h)."""
     data_dir: Path = PROJECT_ROOT / "data"
 
 
