@@ -29,7 +29,7 @@ def parse_last_event_id(raw: str | None) -> int | None:
         "Chaque message porte en `id` l'identifiant de l'historique des notes. Un écran passe "
         "`after` = le `last_event_id` des données qu'il vient de charger ; EventSource reprend "
         "ensuite de lui-même avec l'en-tête Last-Event-ID. Commentaire de maintien toutes les "
-        "15 s."
+        "5 s ; le flux se ferme quand la session ou le jeton prend fin."
     ),
     response_class=StreamingResponse,
     dependencies=[VIEWERS_GRADES],
