@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.auth.passwords import hash_password, new_token, token_digest
-from app.auth.roles import Role
+from app.auth.roles import ALL_EPCI, Role
 from app.auth.sessions import close_sessions
 from app.core.errors import InvalidParameter, NotFound
 
@@ -56,7 +56,20 @@ def create_account(
         ) from None
     if conn.execute(text("SELECT 1 FROM account WHERE email = :e"), {"e": email}).first():
         raise InvalidParameter(f"Le compte {email} existe déjà.")
-    resolved = [resolve_scope(conn, code) for code in scopes]
+    if ALL_EPCI in (code.strip() for code in scopes):
+        if role is not Role.ADMIN or len(scopes) > 1:
+            raise InvalidParameter(
+                f"Le périmètre « {ALL_EPCI} » (tous les EPCI) est réservé aux administrateurs, "
+                "et seul."
+            )
+        resolved = [("epci", ALL_EPCI)]
+    else:
+        resolved = [resolve_scope(conn, code) for code in scopes]
+    if role is Role.ADMIN and not any(kind == "epci" for kind, _ in resolved):
+        raise InvalidParameter(
+            "Un compte administrateur doit avoir son EPCI (--scope SIREN) ou, explicitement, "
+            f"tous les EPCI (--scope '{ALL_EPCI}')."
+        )
     if role is Role.COMMUNE and not any(kind == "commune" for kind, _ in resolved):
         raise InvalidParameter("Un compte commune doit avoir au moins une commune (--scope INSEE).")
     if role is Role.BAILLEUR and not any(kind == "bailleur" for kind, _ in resolved):

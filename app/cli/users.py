@@ -43,7 +43,7 @@ def add(
         typer.Option(
             "--scope",
             help="Périmètre, répétable : SIREN d'EPCI, code INSEE de commune, nom ou SIREN de "
-            "bailleur.",
+            "bailleur ; « * » pour un administrateur de tous les EPCI (jamais implicite).",
         ),
     ] = [],  # noqa: B006 - typer reads the default, never mutates it
     password: Annotated[

@@ -1,4 +1,8 @@
-"""Server-side sessions, revocable API tokens, sign-in throttling.
+"""Server-side sessions, revocable API tokens, sign-in throttling, and the administrator of every
+EPCI made explicit (scope `epci *`).
+
+An administrator without EPCI scope used to administer every EPCI implicitly; such accounts are
+given the explicit marker here, so that nothing changes for them and `qualiparc user list` shows it.
 
 Revision ID: 0004
 Revises: 0003
@@ -55,9 +59,20 @@ def upgrade() -> None:
             "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
         ),
     )
+    op.execute(
+        """
+        INSERT INTO account_scope (account_id, kind, code)
+        SELECT a.id, 'epci', '*' FROM account a
+        WHERE a.role = 'admin'
+          AND NOT EXISTS (
+              SELECT 1 FROM account_scope s WHERE s.account_id = a.id AND s.kind = 'epci'
+          )
+        """
+    )
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM account_scope WHERE kind = 'epci' AND code = '*'")
     op.drop_table("login_throttle")
     op.drop_index("ix_session_account_id", table_name="session")
     op.drop_table("session")
