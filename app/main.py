@@ -14,6 +14,7 @@ from app import __version__
 from app.access.policy import ANYONE_NOTHING
 from app.api.deps import upload_limit_bytes, upload_too_large
 from app.api.routes import (
+    accounts,
     allocations,
     auth,
     campaigns,
@@ -31,6 +32,7 @@ from app.api.routes import (
 )
 from app.core.errors import error_body, install_error_handlers
 from app.core.keys import secret_key
+from app.pages import accounts as accounts_page
 from app.pages import campaigns as campaign_pages
 from app.pages import elu as elu_page
 from app.pages import map as map_page
@@ -59,6 +61,8 @@ ROUTERS = (
     printing.router,
     elu_page.router,
     meeting_pages.router,
+    accounts.router,
+    accounts_page.router,
 )
 
 

@@ -72,3 +72,4 @@ def test_an_administrator_without_epci_scope_administers_nothing(site: Site):
     )
     assert created.status_code == 403
     assert site.client.get("/api/campaigns", headers=headers).json() == []
+    assert site.client.get("/api/accounts", headers=headers).json() == []

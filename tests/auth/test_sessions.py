@@ -32,6 +32,7 @@ def test_a_cookie_forged_with_the_old_default_key_and_a_future_date_is_refused(s
     site.client.cookies.set("qp_session", f"{payload}.{signature}")
     assert signed_in_as(site.client) is None
     assert site.client.get("/api/campaigns").status_code == 401
+    assert site.client.get("/api/accounts").status_code == 401
 
 
 def test_the_cookie_is_random_and_only_its_digest_is_stored(site: Site):
