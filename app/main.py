@@ -6,7 +6,6 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -31,7 +30,9 @@ from app.api.routes import (
     territory,
 )
 from app.core.errors import error_body, install_error_handlers
+from app.core.headers import SecurityHeaders
 from app.core.keys import secret_key
+from app.pages import TEMPLATES
 from app.pages import accounts as accounts_page
 from app.pages import campaigns as campaign_pages
 from app.pages import elu as elu_page
@@ -84,17 +85,10 @@ def create_app() -> FastAPI:
     )
 
     @app.get("/docs", include_in_schema=False, dependencies=[ANYONE_NOTHING])
-    def api_docs() -> HTMLResponse:
-        """Swagger UI served from our static files: the default page loads it from a CDN."""
-        swagger = "/static/vendor/swagger-ui"
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url,
-            title="qualiparc — API",
-            swagger_js_url=f"{swagger}/swagger-ui-bundle.js",
-            swagger_css_url=f"{swagger}/swagger-ui.css",
-            swagger_favicon_url=f"{swagger}/favicon-32x32.png",
-            swagger_ui_parameters={"validatorUrl": None},
-        )
+    def api_docs(request: Request) -> HTMLResponse:
+        """Swagger UI served from our static files (the default page loads it from a CDN),
+        started by a script file: the Content-Security-Policy forbids inline scripts."""
+        return TEMPLATES.TemplateResponse(request, "docs.html", {"openapi_url": app.openapi_url})
 
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
@@ -112,6 +106,7 @@ def create_app() -> FastAPI:
         app.include_router(router)
     STATIC_DIR.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(SecurityHeaders)  # outermost: every response gets the headers
     return app
 
 
