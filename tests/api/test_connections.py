@@ -1,9 +1,10 @@
 """One database connection per request, a pool sized by the settings, a French 503 when it runs
-dry."""
+dry, and a readiness probe that names nothing of the infrastructure."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 
 import httpx
@@ -107,3 +108,18 @@ def test_an_empty_pool_gives_a_french_503(db_url: str, pool_env: pytest.MonkeyPa
     assert "trop sollicité" in busy.json()["error"]["message"]
     assert busy.headers["retry-after"] == "5"
     assert client.get("/api/epci").status_code == 200
+
+
+def test_readiness_names_no_database_host(db_url: str, pool_env: pytest.MonkeyPatch, caplog):
+    from app.main import create_app
+
+    pool_env.setenv(
+        "QUALIPARC_DATABASE_URL", "postgresql://qualiparc:motdepasse@db-secrete.invalid:5432/base"
+    )
+    response = TestClient(create_app()).get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "indisponible", "message": "Base de données injoignable."}
+    for secret in ("db-secrete", "invalid", "5432", "motdepasse", "qualiparc:"):
+        assert secret not in response.text
+    assert "readyz" in caplog.text
+    assert os.environ["QUALIPARC_DATABASE_URL"].endswith("db-secrete.invalid:5432/base")
