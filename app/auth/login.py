@@ -7,15 +7,17 @@ from sqlalchemy.engine import Connection
 
 from app.auth import throttle
 from app.auth.passwords import verify_password
-from app.auth.sessions import open_session, purge_expired_sessions
+from app.auth.sessions import close_session, open_session, purge_expired_sessions
 from app.core.errors import NotAuthenticated
 
 WRONG_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
 
 
-def sign_in(conn: Connection, email: str, password: str, address: str | None) -> str:
-    """Check the password and open a session; return the session token. Commits, so that a
-    failure is counted even though it raises."""
+def sign_in(
+    conn: Connection, email: str, password: str, address: str | None, replacing: str | None = None
+) -> str:
+    """Check the password and open a session (ending the browser's previous one, `replacing`);
+    return the session token. Commits, so that a failure is counted even though it raises."""
     email = email.strip().lower()
     keys = [throttle.email_key(email)]
     if address:
@@ -31,6 +33,8 @@ def sign_in(conn: Connection, email: str, password: str, address: str | None) ->
     throttle.clear(conn, keys[0])
     throttle.purge(conn)
     purge_expired_sessions(conn)
+    if replacing:
+        close_session(conn, replacing)
     token = open_session(conn, row.id, address)
     conn.commit()
     return token

@@ -16,6 +16,7 @@ from app.access.sql import Condition
 from app.auth.accounts import revoke_token, set_active
 from app.auth.principal import Principal
 from app.auth.roles import ALL_EPCI, ROLE_LABELS, Role
+from app.auth.sessions import LIVE_SESSION, session_lifetimes
 from app.core.errors import InvalidParameter, NotFound
 
 
@@ -51,8 +52,8 @@ ACCOUNTS_SQL = """
            coalesce((SELECT json_object_agg(kind, codes) FROM (
                SELECT s.kind, json_agg(s.code ORDER BY s.code) AS codes FROM account_scope s
                WHERE s.account_id = a.id GROUP BY s.kind) k), '{{}}') AS scopes,
-           (SELECT count(*) FROM session se WHERE se.account_id = a.id) AS sessions,
-           (SELECT max(se.last_seen_at) FROM session se WHERE se.account_id = a.id) AS last_seen_at
+           (SELECT count(*) FROM session s WHERE s.account_id = a.id AND {live}) AS sessions,
+           (SELECT max(s.last_seen_at) FROM session s WHERE s.account_id = a.id) AS last_seen_at
     FROM account a
     WHERE {condition}
     ORDER BY a.email
@@ -62,9 +63,8 @@ ACCOUNTS_SQL = """
 def list_accounts(conn: Connection, principal: Principal) -> list[dict]:
     """The accounts `principal` manages, with their scopes and sign-in activity."""
     condition = managed(principal)
-    rows = conn.execute(
-        text(ACCOUNTS_SQL.format(condition=condition.sql)), condition.bind()
-    ).mappings()
+    sql = ACCOUNTS_SQL.format(condition=condition.sql, live=LIVE_SESSION)
+    rows = conn.execute(text(sql), condition.bind(session_lifetimes())).mappings()
     return [{**row, "role_label": ROLE_LABELS[Role(row["role"])]} for row in rows]
 
 

@@ -42,7 +42,7 @@ class Signed:
     credential: Credential
 
 
-def _lifetimes() -> dict[str, int]:
+def session_lifetimes() -> dict[str, int]:
     settings = get_settings()
     return {
         "idle_minutes": settings.session_idle_minutes,
@@ -74,7 +74,7 @@ def session_of(conn: Connection, token: str) -> Signed | None:
             f" s.last_seen_at < now() - make_interval(secs => {TOUCH_AFTER_S}) AS stale"
             f" FROM session s WHERE s.token_hash = :digest AND {LIVE_SESSION}"
         ),
-        {"digest": token_digest(token), **_lifetimes()},
+        {"digest": token_digest(token), **session_lifetimes()},
     ).one_or_none()
     if row is None:
         return None
@@ -116,7 +116,11 @@ def still_valid(conn: Connection, account_id: int, credential: Credential | None
             "SELECT EXISTS (SELECT 1 FROM api_token t JOIN account a ON a.id = t.account_id"
             " WHERE t.id = :id AND a.id = :account AND a.active AND t.revoked_at IS NULL)"
         )
-    params = {"account": account_id, "id": credential.id if credential else None, **_lifetimes()}
+    params = {
+        "account": account_id,
+        "id": credential.id if credential else None,
+        **session_lifetimes(),
+    }
     return bool(conn.execute(text(sql), params).scalar_one())
 
 
@@ -132,7 +136,7 @@ def close_sessions(conn: Connection, account_id: int) -> int:
 
 
 def purge_expired_sessions(conn: Connection) -> None:
-    conn.execute(text(f"DELETE FROM session s WHERE NOT ({LIVE_SESSION})"), _lifetimes())
+    conn.execute(text(f"DELETE FROM session s WHERE NOT ({LIVE_SESSION})"), session_lifetimes())
 
 
 def csrf_token(session_token: str) -> str:

@@ -49,6 +49,14 @@ def test_the_cookie_is_random_and_only_its_digest_is_stored(site: Site):
     stored = [row.token_hash for row in site.sql("SELECT token_hash FROM session")]
     assert stored == [hashlib.sha256(token.encode()).hexdigest()]
     assert token not in stored
+    # Signing in again from the same browser ends its previous session.
+    again = site.client.post(
+        "/api/auth/login",
+        json={"email": "admin@test.example", "password": PASSWORD},
+        headers={"X-CSRF-Token": response.json()["csrf_token"]},
+    )
+    assert again.status_code == 200 and site.client.cookies["qp_session"] != token
+    assert len(site.sql("SELECT 1 FROM session")) == 1
 
 
 def test_secure_cookies_over_https(site: Site, settings_env):

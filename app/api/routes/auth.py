@@ -55,7 +55,13 @@ def cookie_options(request: Request) -> dict:
 def login(
     credentials: Credentials, request: Request, conn: DbConnection, response: Response
 ) -> dict:
-    token = sign_in(conn, credentials.email, credentials.password, client_address(request))
+    token = sign_in(
+        conn,
+        credentials.email,
+        credentials.password,
+        client_address(request),
+        replacing=request.cookies.get(SESSION_COOKIE),
+    )
     csrf = csrf_token(token)
     options = cookie_options(request)
     max_age = cookie_max_age()
