@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, UploadFile
@@ -20,20 +19,12 @@ from app.api.inputs import (
     siren_query,
     text_query,
 )
+from app.auth.deps import DbConnection as DbConnection  # the request's one connection
 from app.auth.deps import OptionalPrincipal
-from app.core.database import get_engine
+from app.auth.deps import get_connection as get_connection
 from app.core.errors import InvalidParameter, NotFound
 from app.core.limits import upload_limit_bytes, upload_too_large
 from app.layers import ResidenceFilter
-
-
-def get_connection() -> Iterator[Connection]:
-    """A read connection for the request."""
-    with get_engine().connect() as conn:
-        yield conn
-
-
-DbConnection = Annotated[Connection, Depends(get_connection)]
 
 
 def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:

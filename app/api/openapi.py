@@ -1,9 +1,9 @@
 """The OpenAPI document: every operation lists the statuses it may answer, with the error schema.
 
 The statuses derive from what a route declares: its access policy (a role list: 401 and 403),
-its parameters (422), its body (413, and 403 for a missing CSRF token), its path parameters or
-`campaign` filter (404); the few that only a service knows are in `EXTRA_STATUSES`. They are
-written here once, never on the routes.
+its parameters (422), its database connection (503), its body (413, and 403 for a missing CSRF
+token), its path parameters or `campaign` filter (404); the few that only a service knows are in
+`EXTRA_STATUSES`. They are written here once, never on the routes.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.access.policy import declared_policy
 from app.api.responses import GEOJSON_SCHEMA, GeoJSONResponse
-from app.auth.deps import SAFE_METHODS, optional_principal
+from app.auth.deps import SAFE_METHODS, get_connection, optional_principal
 
 REF = "#/components/schemas/{model}"
 
@@ -88,6 +88,8 @@ def route_statuses(route: RouteContext, method: str) -> set[int]:
         if identifies and method not in SAFE_METHODS:
             statuses.add(403)
     dependants = list(_dependants(route.dependant))
+    if any(d.call is get_connection for d in dependants):
+        statuses.add(503)  # no free database connection in time
     if any(d.path_params for d in dependants) or any(
         param.name == "campaign" for d in dependants for param in d.query_params
     ):

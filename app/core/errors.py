@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -52,6 +53,22 @@ class BodyTooLarge(PayloadTooLarge):
     code = "requete_trop_volumineuse"
 
 
+class TooManyRequests(QualiparcError):
+    code = "trop_de_tentatives"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class ServiceUnavailable(QualiparcError):
+    code = "service_indisponible"
+
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 STATUS_CODES: dict[type[QualiparcError], int] = {
     InvalidParameter: 422,
     NotFound: 404,
@@ -60,6 +77,8 @@ STATUS_CODES: dict[type[QualiparcError], int] = {
     Conflict: 409,
     ImportFailed: 422,
     PayloadTooLarge: 413,
+    TooManyRequests: 429,
+    ServiceUnavailable: 503,
 }
 
 HTTP_MESSAGES = {
@@ -152,7 +171,16 @@ def install_error_handlers(app: FastAPI) -> None:
         status = next((code for cls, code in STATUS_CODES.items() if isinstance(exc, cls)), 400)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(
-            error_body(exc.code, exc.message, **exc.details), status_code=status, headers=headers
+            error_body(exc.code, exc.message, **exc.details),
+            status_code=status,
+            headers=getattr(exc, "headers", headers),
+        )
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_timeout(request: Request, _: PoolTimeout) -> JSONResponse:
+        """No free database connection in time: the server is busy, not broken."""
+        return await _domain(
+            request, ServiceUnavailable("Serveur trop sollicité : réessayez dans un instant.")
         )
 
     @app.exception_handler(RequestValidationError)

@@ -112,7 +112,8 @@ STREAM_TIMEOUT_S = 15
 @dataclass(frozen=True)
 class Call:
     """One example call. In `url` and `json`, `{current}`, `{previous}`, `{arras}`, `{mel}`,
-    `{cua}` (ids of the territory) and `{email}` (the caller's) are filled in."""
+    `{cua}` (ids of the territory), `{roubaix_account}` and `{roubaix_token}` (an account no
+    caller uses, and its API token) and `{email}` (the caller's) are filled in."""
 
     method: str
     url: str
@@ -189,6 +190,9 @@ READS: dict[str, tuple[Call, ...]] = {
     "/api/audit": get("/api/audit", "/api/audit?action=notes.saisie"),
     "/api/audit.csv": get("/api/audit.csv"),
     "/api/epci/{siren}/policy": get("/api/epci/{mel}/policy"),
+    "/api/accounts": get("/api/accounts"),
+    "/api/tokens": get("/api/tokens"),
+    "/comptes": get("/comptes"),
     "/quartiers": get("/quartiers"),
     "/api/exports/residences.{fmt}": get(
         *(f"/api/exports/residences.{fmt}?campaign={{current}}" for fmt in FORMATS)
@@ -260,6 +264,14 @@ WRITES: dict[tuple[str, str], tuple[Call, ...]] = {
         Call(
             "PUT", "/api/epci/{mel}/policy", json={"target_outside_qpv": 0.3}, allowed=by("admin")
         ),
+    ),
+    ("PATCH", "/api/accounts/{account_id}"): (
+        Call(
+            "PATCH", "/api/accounts/{roubaix_account}", json={"active": True}, allowed=by("admin")
+        ),
+    ),
+    ("DELETE", "/api/tokens/{token_id}"): (
+        Call("DELETE", "/api/tokens/{roubaix_token}", allowed=by("admin")),
     ),
 }
 """Other methods: (method, path) → example calls, with who may succeed in which phase."""
@@ -567,6 +579,13 @@ class World:
     def calls(self, caller: str) -> list[tuple[Route, Call]]:
         """Every example call, filled in for `caller`, with its route."""
         places = {**self.territory.campaigns, "mel": MEL, "cua": CU_ARRAS}
+        with self.territory.engine.connect() as conn:
+            places["roubaix_account"], places["roubaix_token"] = conn.execute(
+                text(
+                    "SELECT a.id, max(t.id) FROM account a JOIN api_token t ON t.account_id = a.id"
+                    " WHERE a.email = 'commune_roubaix@territoire.test' GROUP BY a.id"
+                )
+            ).one()
         account = self.territory.accounts.get(caller)
         places["email"] = account.email if account else "inconnu@territoire.test"
         found = []

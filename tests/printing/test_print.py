@@ -10,7 +10,7 @@ from matplotlib.image import imread
 from pypdf import PdfReader
 
 from app.auth.principal import Principal
-from app.auth.roles import Role
+from app.auth.roles import ALL_EPCI, Role
 from app.printing.drawing import legend_handles
 from app.printing.figures import key_figures, resolve_territory
 from app.printing.pdf import render_pdf
@@ -81,7 +81,12 @@ def test_pdf_of_the_epci_counts_every_commune(client, corner):
 def test_figures_and_pdf_count_grades_hidden_from_the_caller_apart(corner):
     """An administrator of another EPCI reads no grade of Arras: its three agreed grades are
     counted under « Note non visible », never under « Non qualifiée »."""
-    operator = Principal(id=0, email="operateur@test.example", role=Role.ADMIN)
+    operator = Principal(
+        id=0,
+        email="operateur@test.example",
+        role=Role.ADMIN,
+        scopes={"epci": frozenset({ALL_EPCI})},
+    )
     elsewhere = Principal(
         id=0, email="admin.mel@test.example", role=Role.ADMIN, scopes={"epci": frozenset({MEL})}
     )

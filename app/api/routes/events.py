@@ -7,8 +7,7 @@ from fastapi.responses import StreamingResponse
 
 from app.access.policy import VIEWERS_GRADES
 from app.api.inputs import INT8_MAX, CampaignId
-from app.auth.deps import CurrentPrincipal
-from app.core.database import get_engine
+from app.auth.deps import CurrentPrincipal, DbConnection
 from app.core.errors import InvalidParameter
 from app.meeting.access import meeting_campaign
 from app.meeting.stream import campaign_stream
@@ -33,7 +32,7 @@ def parse_last_event_id(raw: str | None) -> int | None:
         "Chaque message porte en `id` l'identifiant de l'historique des notes. Un écran passe "
         "`after` = le `last_event_id` des données qu'il vient de charger ; EventSource reprend "
         "ensuite de lui-même avec l'en-tête Last-Event-ID. Commentaire de maintien toutes les "
-        "15 s."
+        "5 s ; le flux se ferme quand la session ou le jeton prend fin."
     ),
     response_class=StreamingResponse,
     dependencies=[VIEWERS_GRADES],
@@ -41,6 +40,7 @@ def parse_last_event_id(raw: str | None) -> int | None:
 def campaign_events(
     campaign_id: CampaignId,
     principal: CurrentPrincipal,
+    conn: DbConnection,
     last_event_id: Annotated[
         str | None, Header(description="Dernier identifiant reçu : le flux reprend après lui")
     ] = None,
@@ -59,8 +59,7 @@ def campaign_events(
     resume = parse_last_event_id(last_event_id)
     if resume is None:
         resume = after
-    with get_engine().connect() as conn:
-        campaign = meeting_campaign(conn, principal, campaign_id)
+    campaign = meeting_campaign(conn, principal, campaign_id)
     return StreamingResponse(
         campaign_stream(principal, campaign, resume),
         media_type="text/event-stream",
