@@ -331,15 +331,16 @@ def _changes(cell: Cell, grade: int, other: int) -> bool:
     return cell in (grade, other)
 
 
-def _order(residence: Graded) -> tuple[int, list[str], list[str]]:
-    return residence.grade, sorted(residence.units), sorted(residence.holders)
+def canonical(residences: Iterable[Graded]) -> tuple[Graded, ...]:
+    """The residences in a set order: the views depend on the residences, not on their order."""
+    return tuple(sorted(residences, key=lambda r: (r.grade, sorted(r.units), sorted(r.holders))))
 
 
 def protect(residences: Sequence[Graded], threshold: int = SECRECY_THRESHOLD) -> dict[str, View]:
     """The view of every unit holding at least one of the graded `residences` of a campaign,
     such that neither a residence's fragility (hence its grade) nor a hidden figure can be
     derived from all the views together, by a visitor or by any one holder."""
-    campaign = _Campaign(sorted(residences, key=_order))
+    campaign = _Campaign(canonical(residences))
     views = {
         unit: primary_view(campaign.counts[unit], campaign.held[unit].values(), threshold)
         for unit in campaign.units
