@@ -22,6 +22,8 @@ from scipy.sparse import lil_matrix
 
 from geo.grades import FRAGILE_GRADES, GRADES
 
+INFEASIBLE = 2
+"""`milp` status of a system without solution."""
 Terms = dict[tuple[Hashable, int], float]
 """Coefficients of x[residence, grade]."""
 
@@ -34,6 +36,8 @@ class Attacker:
     truth: Mapping[Hashable, int]
     known: frozenset[Hashable] = frozenset()
     relations: list[tuple[Terms, float, float]] = field(default_factory=list)
+    time_limit: float | None = None
+    """Seconds per solve; a solve that runs out raises `TimeoutError` (None: no limit)."""
 
     def __post_init__(self) -> None:
         self.unknown = [r for r in self.truth if r not in self.known]
@@ -95,10 +99,11 @@ class Attacker:
 
     # --- What it derives --------------------------------------------------------------------
 
-    def derived_fragility(self) -> list[Hashable]:
-        """Unknown residences whose fragility (hence grade) has a single possible value."""
+    def derived_fragility(self, among: Iterable[Hashable] | None = None) -> list[Hashable]:
+        """Unknown residences (all, or `among`) whose fragility (hence grade) has a single
+        possible value."""
         found = []
-        for residence in self.unknown:
+        for residence in self.unknown if among is None else among:
             fragile = self.truth[residence] in FRAGILE_GRADES
             terms = {(residence, g): 1.0 for g in FRAGILE_GRADES}
             if self._differs(terms, 1.0 if fragile else 0.0) is False:
@@ -149,7 +154,7 @@ class Attacker:
                     objective[i] = (
                         rng.uniform(0.5, 1.5) * (grade == truth) + rng.uniform(0.5, 1.5) * same_side
                     )
-                result = self._solve(objective, None)
+                _status, result = self._solve(objective, None)
                 if result is not None:
                     found.append(result)
             assert found, "what is published contradicts the truth: the attacker is wrong"
@@ -160,7 +165,12 @@ class Attacker:
         row = np.zeros((1, len(self.index)))
         for key, coefficient in terms.items():
             row[0, self.index[key]] = coefficient
-        return self._solve(np.zeros(len(self.index)), LinearConstraint(row, low, high)) is not None
+        status, solution = self._solve(np.zeros(len(self.index)), LinearConstraint(row, low, high))
+        if solution is not None:
+            return True
+        if status == INFEASIBLE:
+            return False
+        raise TimeoutError(f"solveur arrêté sans conclure (statut {status})")
 
     def _base(self) -> LinearConstraint | None:
         """One grade per residence, and every relation (None when one contradicts itself)."""
@@ -178,7 +188,10 @@ class Attacker:
             lower[i], upper[i] = low, high
         return LinearConstraint(matrix.tocsr(), lower, upper)
 
-    def _solve(self, objective: np.ndarray, extra: LinearConstraint | None) -> np.ndarray | None:
+    def _solve(
+        self, objective: np.ndarray, extra: LinearConstraint | None
+    ) -> tuple[int, np.ndarray | None]:
+        """The solver's status and a solution (None when it found none)."""
         if self._constraint is None:
             self._constraint = self._base()
             assert self._constraint is not None, "a published relation contradicts the truth"
@@ -188,5 +201,6 @@ class Attacker:
             integrality=np.ones(len(self.index)),
             bounds=Bounds(0, 1),
             constraints=constraints,
+            options={} if self.time_limit is None else {"time_limit": self.time_limit},
         )
-        return result.x if result.status == 0 else None
+        return result.status, result.x if result.status in (0, 1) else None
