@@ -1,18 +1,22 @@
 """The FastAPI application factory."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.access.policy import ANYONE_NOTHING
-from app.api.deps import upload_limit_bytes, upload_too_large
+from app.api.inputs import InputGuard
+from app.api.openapi import install_openapi
 from app.api.routes import (
+    accounts,
     allocations,
+    audit,
     auth,
     campaigns,
     events,
@@ -27,7 +31,13 @@ from app.api.routes import (
     residences,
     territory,
 )
-from app.core.errors import error_body, install_error_handlers
+from app.core.audit import AuditOriginMiddleware
+from app.core.errors import install_error_handlers
+from app.core.headers import SecurityHeaders
+from app.core.keys import secret_key
+from app.core.limits import BodyLimitMiddleware
+from app.pages import TEMPLATES
+from app.pages import accounts as accounts_page
 from app.pages import campaigns as campaign_pages
 from app.pages import elu as elu_page
 from app.pages import map as map_page
@@ -53,10 +63,20 @@ ROUTERS = (
     allocations.router,
     quartiers_page.router,
     exports.router,
+    audit.router,
     printing.router,
     elu_page.router,
     meeting_pages.router,
+    accounts.router,
+    accounts_page.router,
 )
+
+
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    """Refuse to start without a secret key (app/core/keys.py)."""
+    secret_key()
+    yield
 
 
 def create_app() -> FastAPI:
@@ -66,37 +86,27 @@ def create_app() -> FastAPI:
         version=__version__,
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
 
     @app.get("/docs", include_in_schema=False, dependencies=[ANYONE_NOTHING])
-    def api_docs() -> HTMLResponse:
-        """Swagger UI served from our static files: the default page loads it from a CDN."""
-        swagger = "/static/vendor/swagger-ui"
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url,
-            title="qualiparc — API",
-            swagger_js_url=f"{swagger}/swagger-ui-bundle.js",
-            swagger_css_url=f"{swagger}/swagger-ui.css",
-            swagger_favicon_url=f"{swagger}/favicon-32x32.png",
-            swagger_ui_parameters={"validatorUrl": None},
-        )
+    def api_docs(request: Request) -> HTMLResponse:
+        """Swagger UI served from our static files (the default page loads it from a CDN),
+        started by a script file: the Content-Security-Policy forbids inline scripts."""
+        return TEMPLATES.TemplateResponse(request, "docs.html", {"openapi_url": app.openapi_url})
 
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(AuditOriginMiddleware)
 
-    @app.middleware("http")
-    async def limit_upload_size(request: Request, call_next):
-        """Refuse bodies declared too large before reading them."""
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > upload_limit_bytes():
-            error = upload_too_large()
-            return JSONResponse(error_body(error.code, error.message), status_code=413)
-        return await call_next(request)
-
+    app.add_middleware(InputGuard)
     for router in ROUTERS:
         app.include_router(router)
+    install_openapi(app)
     STATIC_DIR.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(SecurityHeaders)  # outermost: every response gets the headers
     return app
 
 

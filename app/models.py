@@ -179,6 +179,42 @@ class ApiToken(Base):
     """SHA-256 of the token: the token itself is shown once and never stored."""
     created_at: Mapped[datetime] = _now()
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Set once the token is revoked: it is refused from then on."""
+
+
+class Session(Base):
+    """A signed-in browser: the cookie holds a random token, the database only its SHA-256.
+
+    Ended by sign-out, a password change, the account's disabling, or expiry (idle or absolute,
+    measured by the database clock, never by anything the client sends)."""
+
+    __tablename__ = "session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = _now()
+    last_seen_at: Mapped[datetime] = _now()
+    address: Mapped[str | None] = mapped_column(Text)
+    """The client address at sign-in, shown to the account's administrators."""
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins of one key (an e-mail, or a client address, both stored as SHA-256)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, server_default="0")
+    """Failures since `window_start`."""
+    window_start: Mapped[datetime] = _now()
+    lockouts: Mapped[int] = mapped_column(Integer, server_default="0")
+    """Locks in the last day: each one lasts twice as long as the one before."""
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = _now()
 
 
 # --- Campaigns and grades -----------------------------------------------------------------------

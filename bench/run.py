@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, text
 from app.core.database import get_engine, resolve_database_url, sqlalchemy_url
 from app.core.settings import get_settings
 from app.layers import ResidenceFilter, residence_rows_sql, residences_geojson
+from bench.load import CONTESTED, READERS, SAVERS, load_test
 
 BENCH_DB = "qualiparc_bench"
 README = Path(__file__).parent / "README.md"
@@ -128,6 +129,7 @@ def main() -> None:
     from app.importers.residences import import_residences
     from app.main import create_app
 
+    load_before = os.getloadavg()[0]
     url = scratch_url()
     os.environ["QUALIPARC_DATABASE_URL"] = url
     get_settings.cache_clear()
@@ -214,16 +216,22 @@ def main() -> None:
                 f"{statistics.median(latencies):.0f} ms",
             )
         )
+        load = load_test(url)
     finally:
         get_engine.cache_clear()
         drop_scratch(url)
-    write_readme(figures)
-    for name, value in figures:
+    write_readme(figures, load, (load_before, os.getloadavg()[0]))
+    for name, value in figures + load:
         print(f"{value:>22}  {name}")
 
 
-def write_readme(figures: list[tuple[str, str]]) -> None:
+def write_readme(
+    figures: list[tuple[str, str]], load: list[tuple[str, str]], load_average: tuple[float, float]
+) -> None:
+    """Rewrite bench/README.md; `load_average`: the machine's at the start and the end, since
+    other work on a shared machine slows every figure."""
     rows = "\n".join(f"| {name} | {value} |" for name, value in figures)
+    load_rows = "\n".join(f"| {name} | {value} |" for name, value in load)
     README.write_text(
         f"""# Benchmarks
 
@@ -231,7 +239,8 @@ def write_readme(figures: list[tuple[str, str]]) -> None:
 scratch database and measures the heavy paths; medians of {RUNS} runs. It rewrites this file.
 
 Measured on {date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores,
-Python {platform.python_version()}, PostgreSQL 15 + PostGIS (project-local cluster).
+Python {platform.python_version()}, PostgreSQL 15 + PostGIS (project-local cluster);
+load average of the machine {load_average[0]:.1f} at the start, {load_average[1]:.1f} at the end.
 
 | what | median |
 | --- | --- |
@@ -243,6 +252,19 @@ building each feature in Python, kept here only to measure the difference. HTTP 
 gzip compression at level 5: on the commune layer, level 9 took 514 ms instead of 110 ms for an
 output 1.6 % smaller. The commune and EPCI outlines are served as shipped, already simplified:
 simplifying them again on each request cost 360 ms for 20 % fewer points.
+
+## Load
+
+The app served by uvicorn with two workers on the same demo, driven over the loopback by httpx
+(asyncio): {READERS} authenticated readers at once (API tokens of a reader of the MEL), then
+{SAVERS} harmonisation saves at once on {CONTESTED} divergent residences of the MEL, each reading
+the version then saving with `expected_version`, so that many are refused as stale (409). Every
+attempt, applied or refused, must be in the history (`grade_event`); no answer may be a 5xx.
+Latencies are per request, from sending to the whole answer.
+
+| scenario | figures |
+| --- | --- |
+{load_rows}
 """
     )
 

@@ -17,6 +17,9 @@ INSEE_RE = re.compile(rf"\A{_COMMUNE}\Z", re.ASCII)
 """A commune INSEE code: five characters, e.g. 59350 or 2A004."""
 IRIS_RE = re.compile(rf"\A{_COMMUNE}\d{{4}}\Z", re.ASCII)
 """An IRIS code: nine characters, the commune's INSEE code then four digits."""
+SIREN_PATTERN = "^[0-9]{9}$"
+INSEE_PATTERN = "^(?:[0-9]{5}|2[AB][0-9]{3})$"
+"""The same rules as JSON Schema patterns, for the API's typed parameters (OpenAPI)."""
 
 
 def is_siren(code: str) -> bool:

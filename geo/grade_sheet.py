@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.grades import COMMENT_MAX, SIDE_LABELS, SIDES, GradeError, parse_grade
-from geo.readers import FileFormatError, find_column, read_table
+from geo.readers import (
+    FileFormatError,
+    Table,
+    TimeBudget,
+    check_budget,
+    find_column,
+    read_table,
+)
 from geo.report import ImportRejected, RowError
 from geo.residences import COLUMN_ALIASES as RESIDENCE_ALIASES
 
@@ -71,15 +78,21 @@ def _columns(names: list[str], side: str) -> tuple[dict[str, str], list[RowError
     return {k: v for k, v in found.items() if v is not None}, errors
 
 
-def read_grade_sheet(path: Path, side: str) -> GradeSheet:
-    """Parse the `side` ("commune" or "bailleur") grades of a sheet, every row checked.
+def read_grade_sheet(path: Path, side: str, budget: TimeBudget | None = None) -> GradeSheet:
+    """Parse the `side` ("commune" or "bailleur") grades of a sheet, every row checked, reading
+    and checking within the time `budget` if any.
 
     Raise `ImportRejected` only when the file as a whole cannot be used.
     """
     try:
-        table = read_table(path)
+        table = read_table(path, budget)
+        return _check_rows(table, side, budget)
     except FileFormatError as exc:
         raise ImportRejected([RowError(None, None, None, str(exc))]) from None
+
+
+def _check_rows(table: Table, side: str, budget: TimeBudget | None) -> GradeSheet:
+    """The sheet's graded rows and the errors of the others."""
     mapping, errors = _columns(list(table.frame.columns), side)
     if errors:
         raise ImportRejected(errors)
@@ -87,7 +100,8 @@ def read_grade_sheet(path: Path, side: str) -> GradeSheet:
     first_line: dict[str, int] = {}
     code_column, grade_column = mapping["code"], mapping["grade"]
     comment_column = mapping.get("comment")
-    for line, record in zip(table.line_numbers, table.rows(), strict=True):
+    for count, (line, record) in enumerate(zip(table.line_numbers, table.rows(), strict=True)):
+        check_budget(budget, count)
         code, raw_grade = record[code_column], record[grade_column]
         comment = record[comment_column] if comment_column else None
         if code is None:

@@ -1,34 +1,37 @@
 """Read the files users import (CSV, Excel, GeoJSON, GeoPackage, Shapefile) into one table shape.
 
 Every cell becomes a stripped string or None, and every row keeps the line number the user sees
-in their own file, so that validation can point at it.
+in their own file, so that validation can point at it. CSV and XLSX files are read as a stream,
+within row, column, cell and size limits, and stop at the first limit passed.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import io
 import math
 import re
+import time as clock
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import cast
+from typing import IO, Any, cast
 
 import geopandas as gpd
 import numpy as np
-import openpyxl
 import pandas as pd
 import pyogrio.errors
-from openpyxl.utils.exceptions import InvalidFileException
+from defusedxml import DefusedXmlException
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from geo.crs import crs_name
-from geo.report import RowError
+from geo.report import RowError, thousands
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -37,7 +40,22 @@ SEPARATORS = (";", "\t", ",")
 """Candidate CSV separators, in the order that breaks ties."""
 SHAPEFILE_PARTS = (".shx", ".dbf")
 
+MAX_ROWS = 200_000
+"""Lines of a CSV or XLSX file, header included: a file that goes beyond is refused."""
+MAX_COLUMNS = 50
+"""Columns holding a value in a CSV or XLSX file."""
+MAX_CELL_CHARS = 10_000
+"""Characters of one cell; a longer cell leaves its row out, with an error."""
+MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024
+"""Uncompressed size of an XLSX archive: a few compressed megabytes can unpack to gigabytes."""
+MAX_XLSX_STRINGS_BYTES = 32 * 1024 * 1024
+"""Uncompressed size of an XLSX's shared strings, which are read whole before the first row."""
+_CHECK_EVERY = 1024
+"""Rows read between two looks at the clock."""
+
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,31}:)?row[\s/>]")
+"""The start of a row element of a sheet's XML, with or without a namespace prefix."""
 _GEO_ERRORS = (
     pyogrio.errors.DataSourceError,
     pyogrio.errors.DataLayerError,
@@ -56,6 +74,42 @@ class FileFormatError(ValueError):
     """A file that cannot be read at all; the message is French and meant for the user."""
 
 
+@dataclass(frozen=True)
+class TimeBudget:
+    """A limit on the time spent reading a file, counted from the budget's creation."""
+
+    seconds: float
+    started: float = field(default_factory=clock.monotonic)
+
+    def check(self) -> None:
+        """Raise FileFormatError once the budget is spent."""
+        if clock.monotonic() - self.started > self.seconds:
+            raise FileFormatError(
+                f"fichier trop long à lire : sa lecture a dépassé {self.seconds:g} s ; "
+                "découpez-le en plusieurs fichiers"
+            )
+
+
+def check_budget(budget: TimeBudget | None, count: int) -> None:
+    """Check the budget, if any, every `_CHECK_EVERY` rows (`count`: rows read so far)."""
+    if budget is not None and count % _CHECK_EVERY == 0:
+        budget.check()
+
+
+def _too_many_rows() -> FileFormatError:
+    return FileFormatError(
+        f"fichier trop long : {thousands(MAX_ROWS)} lignes au plus (en-tête compris) ; "
+        "découpez-le en plusieurs fichiers"
+    )
+
+
+def _too_many_columns(line: int) -> FileFormatError:
+    return FileFormatError(
+        f"ligne {line} : valeurs au-delà de la colonne {MAX_COLUMNS} ; "
+        f"{MAX_COLUMNS} colonnes au plus"
+    )
+
+
 @dataclass
 class Table:
     """Rows of an imported file: text cells, user-visible line numbers, geometry if any."""
@@ -66,7 +120,7 @@ class Table:
     crs: str | None = None
     kind: str = "csv"
     errors: list[RowError] = field(default_factory=list)
-    """Rows left out because they could not be split into the header's columns."""
+    """Rows left out: not split into the header's columns, or with a cell past `MAX_CELL_CHARS`."""
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -76,16 +130,17 @@ class Table:
         return cast("list[Row]", self.frame.to_dict("records"))
 
 
-def read_table(path: Path) -> Table:
-    """Read a CSV, XLSX, GeoJSON, GeoPackage or Shapefile (.shp or .zip); FileFormatError if not."""
+def read_table(path: Path, budget: TimeBudget | None = None) -> Table:
+    """Read a CSV, XLSX, GeoJSON, GeoPackage or Shapefile (.shp or .zip); FileFormatError if not,
+    or when a CSV or XLSX passes a limit (`MAX_ROWS`, `MAX_COLUMNS`, the time `budget`…)."""
     path = Path(path)
     if not path.is_file():
         raise FileFormatError(f"fichier « {path.name} » introuvable")
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        return _read_csv(path)
+        return _build_table(_csv_rows(path, budget), "csv")
     if suffix in XLSX_SUFFIXES:
-        return _read_xlsx(path)
+        return _build_table(_xlsx_rows(path, budget), "xlsx")
     if suffix == ".xls":
         raise FileFormatError(
             "format Excel 97-2003 (.xls) non pris en charge : "
@@ -107,8 +162,8 @@ def parse_number(text: str) -> float:
     """Read a number written the French way ("3,25", "1 234,5") or the English way ("3.25")."""
     cleaned = re.sub(r"[\s\u00a0\u202f']", "", str(text))
     if "," in cleaned and "." in cleaned:
-        decimal, thousands = (",", ".") if cleaned.rfind(",") > cleaned.rfind(".") else (".", ",")
-        cleaned = cleaned.replace(thousands, "")
+        decimal, grouping = (",", ".") if cleaned.rfind(",") > cleaned.rfind(".") else (".", ",")
+        cleaned = cleaned.replace(grouping, "")
         if decimal == ",":
             cleaned = cleaned.replace(",", ".")
     elif cleaned.count(",") == 1:
@@ -148,102 +203,242 @@ def cell_text(value: object) -> str | None:
 # --- CSV and XLSX -------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings: tuple[str, ...] = ("utf-16",)
-    else:
-        encodings = ("utf-8-sig", "cp1252")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if not _CONTROL_CHARS.search(text):
-            return text
-        break
-    raise FileFormatError(
-        "encodage illisible : enregistrez le fichier en CSV UTF-8 (ou Windows-1252)"
-    )
+_UNREADABLE_ENCODING = "encodage illisible : enregistrez le fichier en CSV UTF-8 (ou Windows-1252)"
 
 
-def _sniff_separator(text: str) -> str:
-    header = next((line for line in text.splitlines() if line.strip()), "")
+class _WrongEncoding(Exception):
+    """The text read so far does not fit the encoding tried."""
+
+
+def _encodings(path: Path) -> tuple[str, ...]:
+    with path.open("rb") as handle:
+        head = handle.read(2)
+    if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return ("utf-16",)
+    return ("utf-8-sig", "cp1252")
+
+
+def _sniff_separator(handle: IO[str]) -> str:
+    """The separator of the first non-blank line; the handle is left at its start."""
+    header = ""
+    for line in handle:
+        if line.strip():
+            header = line
+            break
+    handle.seek(0)
     counts = {sep: header.count(sep) for sep in SEPARATORS}
     best = max(SEPARATORS, key=lambda sep: counts[sep])
     return best if counts[best] else ","
 
 
-def _read_csv(path: Path) -> Table:
-    text = _decode(path.read_bytes())
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_separator(text))
+def _checked_lines(handle: IO[str]) -> Iterator[str]:
+    """The handle's lines; control characters mean the encoding guess is wrong."""
+    try:
+        for line in handle:
+            if _CONTROL_CHARS.search(line):
+                raise FileFormatError(_UNREADABLE_ENCODING)
+            yield line
+    except UnicodeDecodeError:
+        raise _WrongEncoding from None
+
+
+def _csv_records(
+    path: Path, encoding: str, budget: TimeBudget | None
+) -> list[tuple[int, list[str]]]:
+    """The records of a CSV decoded with `encoding`, with the line each starts on."""
     rows: list[tuple[int, list[str]]] = []
-    previous = 0
-    try:
-        for cells in reader:
-            rows.append((previous + 1, cells))
-            previous = reader.line_num
-    except csv.Error as exc:
-        raise FileFormatError(f"CSV illisible ligne {reader.line_num} : {exc}") from None
-    return _build_table(rows, "csv")
+    with path.open(encoding=encoding, newline="") as handle:
+        try:
+            separator = _sniff_separator(handle)
+        except UnicodeDecodeError:
+            raise _WrongEncoding from None
+        reader = csv.reader(_checked_lines(handle), delimiter=separator)
+        previous = 0
+        try:
+            for count, cells in enumerate(reader, start=1):
+                if reader.line_num > MAX_ROWS:
+                    raise _too_many_rows()
+                if len(cells) > MAX_COLUMNS and any(c.strip() for c in cells[MAX_COLUMNS:]):
+                    raise _too_many_columns(previous + 1)
+                check_budget(budget, count)
+                rows.append((previous + 1, cells))
+                previous = reader.line_num
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise FileFormatError(
+                    f"CSV illisible ligne {reader.line_num} : une cellule dépasse "
+                    f"{thousands(csv.field_size_limit())} caractères (guillemet non fermé ?)"
+                ) from None
+            raise FileFormatError(f"CSV illisible ligne {reader.line_num} : {exc}") from None
+    return rows
 
 
-def _read_xlsx(path: Path) -> Table:
+def _csv_rows(path: Path, budget: TimeBudget | None) -> list[tuple[int, list[str]]]:
+    """The records of a CSV in UTF-8 (or UTF-16 with its mark), else Windows-1252."""
+    for encoding in _encodings(path):
+        try:
+            return _csv_records(path, encoding, budget)
+        except _WrongEncoding:
+            continue
+    raise FileFormatError(_UNREADABLE_ENCODING)
+
+
+def _check_xlsx_sizes(path: Path) -> None:
+    """Refuse an archive that would unpack beyond the limits (zipfile holds parts to their
+    declared size)."""
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
         raise FileFormatError(f"fichier Excel illisible ({exc})") from None
+    unpacked = sum(part.file_size for part in parts)
+    strings = sum(p.file_size for p in parts if p.filename.lower().endswith("sharedstrings.xml"))
+    if unpacked > MAX_XLSX_UNPACKED_BYTES or strings > MAX_XLSX_STRINGS_BYTES:
+        raise FileFormatError(
+            f"fichier Excel trop gros une fois décompressé ({unpacked // 2**20} Mo ; "
+            f"{MAX_XLSX_UNPACKED_BYTES // 2**20} Mo au plus, dont "
+            f"{MAX_XLSX_STRINGS_BYTES // 2**20} Mo de textes) : découpez-le"
+        )
+
+
+def _more_rows_than(source: IO[bytes], limit: int) -> bool:
+    """Whether a sheet's XML holds more than `limit` rows, counted on the raw bytes: much faster
+    than parsing them, so that a sheet of a million rows is refused in a second."""
+    count, tail = 0, b""
+    while chunk := source.read(1 << 20):
+        data = tail + chunk
+        count += len(_ROW_START.findall(data)) - len(_ROW_START.findall(tail))
+        if count > limit:
+            return True
+        tail = data[-64:]
+    return False
+
+
+def _parsed_xlsx_rows(path: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """openpyxl's rows of the first worksheet, parsed one at a time (never the whole sheet,
+    which openpyxl's read-only mode scans when the sheet does not declare its size)."""
+    reader = ExcelReader(str(path), read_only=True, data_only=True)
     try:
-        if not workbook.worksheets:
-            raise FileFormatError("le classeur Excel ne contient aucune feuille")
-        sheet = workbook.worksheets[0]
-        rows = [
-            (number, list(values))
-            for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        sheets = [
+            rel.target
+            for _, rel in reader.parser.find_sheets()
+            if rel.target in reader.valid_files and "worksheet" in rel.Type
         ]
+        if not sheets:
+            raise FileFormatError("le classeur Excel ne contient aucune feuille")
+        with reader.archive.open(sheets[0]) as source:
+            if _more_rows_than(source, MAX_ROWS):
+                raise _too_many_rows()
+        with reader.archive.open(sheets[0]) as source:
+            parser = WorkSheetParser(
+                source,
+                reader.shared_strings,
+                data_only=True,
+                epoch=reader.wb.epoch,
+                date_formats=reader.wb._date_formats,  # type: ignore[attr-defined]
+                timedelta_formats=reader.wb._timedelta_formats,  # type: ignore[attr-defined]
+            )
+            yield from parser.parse()
     finally:
-        workbook.close()
-    return _build_table(rows, "xlsx")
+        reader.archive.close()
 
 
-def _column_names(header: Sequence[object]) -> list[str]:
-    names = [cell_text(cell) or f"colonne {i}" for i, cell in enumerate(header, start=1)]
+def _xlsx_rows(path: Path, budget: TimeBudget | None) -> Iterator[tuple[int, list[object]]]:
+    """The first sheet's rows as (line, values), streamed, within the limits."""
+    _check_xlsx_sizes(path)
+    rows = _parsed_xlsx_rows(path)
+    count = 0
+    while True:
+        try:
+            parsed = next(rows, None)
+        except FileFormatError:
+            raise
+        except DefusedXmlException:
+            raise FileFormatError(
+                "fichier Excel refusé : il déclare des entités XML, ce que ne fait aucun "
+                "classeur enregistré par un tableur"
+            ) from None
+        except Exception as exc:  # openpyxl reads untrusted bytes: any failure is the file's
+            raise FileFormatError(f"fichier Excel illisible ({type(exc).__name__})") from None
+        if parsed is None:
+            return
+        line, cells = parsed
+        count += 1
+        if line > MAX_ROWS:
+            raise _too_many_rows()
+        check_budget(budget, count)
+        values: dict[int, object] = {}
+        for cell in cells:
+            if cell["value"] is None:
+                continue
+            if cell["column"] > MAX_COLUMNS:
+                raise _too_many_columns(line)
+            values[cell["column"]] = cell["value"]
+        if values:
+            yield line, [values.get(column) for column in range(1, max(values) + 1)]
+
+
+def _column_names(header: Sequence[str | None]) -> list[str]:
+    names = [cell or f"colonne {i}" for i, cell in enumerate(header, start=1)]
     seen: set[str] = set()
     for name in names:
+        if len(name) > MAX_CELL_CHARS:
+            raise FileFormatError(
+                f"en-tête : nom de colonne de plus de {thousands(MAX_CELL_CHARS)} caractères"
+            )
         if name in seen:
             raise FileFormatError(f"colonne « {name} » présente deux fois dans l'en-tête")
         seen.add(name)
     return names
 
 
-def _build_table(rows: Sequence[tuple[int, Sequence[object]]], kind: str) -> Table:
-    """Turn raw rows (line, cells) into a Table: first non-blank row is the header."""
-    texts = [(line, [cell_text(c) for c in cells]) for line, cells in rows]
-    texts = [(line, cells) for line, cells in texts if any(cells)]
-    if not texts:
-        raise FileFormatError("fichier vide : aucune ligne d'en-tête")
-    header = texts[0][1]
-    while header and header[-1] is None:
-        header.pop()
-    names = _column_names(header)
+def _row_problem(cells: list[str | None], names: list[str]) -> tuple[str | None, str | None, str]:
+    """Why a data row cannot be read as the header's columns: (column, value, reason)."""
     width = len(names)
+    for i, cell in enumerate(cells):
+        if cell is not None and len(cell) > MAX_CELL_CHARS:
+            reason = (
+                f"cellule de {thousands(len(cell))} caractères : "
+                f"{thousands(MAX_CELL_CHARS)} au plus (ligne ignorée)"
+            )
+            return (names[i] if i < width else None), cell[:40] + "…", reason
+    count = max(i for i, c in enumerate(cells, start=1) if c is not None)
+    reason = (
+        f"{count} valeurs pour {width} colonnes : vérifiez le séparateur "
+        "et les guillemets (ligne ignorée)"
+    )
+    return None, None, reason
+
+
+def _build_table(rows: Iterable[tuple[int, Sequence[object]]], kind: str) -> Table:
+    """Turn raw rows (line, cells), read as they come, into a Table: the first non-blank row is
+    the header; a row that does not fit it is left out with an error."""
+    names: list[str] | None = None
     data: list[list[str | None]] = []
     lines: list[int] = []
     errors: list[RowError] = []
-    for line, cells in texts[1:]:
-        if any(c is not None for c in cells[width:]):
-            count = max(i for i, c in enumerate(cells, start=1) if c is not None)
-            errors.append(
-                RowError(
-                    line,
-                    None,
-                    None,
-                    f"{count} valeurs pour {width} colonnes : vérifiez le séparateur "
-                    "et les guillemets (ligne ignorée)",
-                )
-            )
+    for line, raw in rows:
+        cells = [cell_text(c) for c in raw]
+        if not any(cells):
+            continue
+        if names is None:
+            while cells[-1] is None:
+                cells.pop()
+            names = _column_names(cells)
+            continue
+        width = len(names)
+        fits = not any(c is not None for c in cells[width:])
+        if not fits or any(c is not None and len(c) > MAX_CELL_CHARS for c in cells):
+            errors.append(RowError(line, *_row_problem(cells, names)))
             continue
         data.append(cells[:width] + [None] * (width - len(cells)))
         lines.append(line)
+    if names is None:
+        raise FileFormatError("fichier vide : aucune ligne d'en-tête")
     frame = pd.DataFrame(data, columns=names, dtype=object)
     unnamed_empty = [
         name

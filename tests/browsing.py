@@ -20,6 +20,10 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 ARTIFACTS = Path(__file__).parent / "artifacts"
+AXE = Path(__file__).resolve().parents[1] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+"""axe-core from the npm registry (frontend/package.json), injected into the page under test."""
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+"""The rules of WCAG 2.1 level AA, which RGAA 4 follows."""
 
 
 def is_local(url: str) -> bool:
@@ -46,7 +50,9 @@ def page_log() -> dict[str, list[str]]:
 @pytest.fixture
 def page(browser: Browser, page_log: dict[str, list[str]]) -> Iterator[Page]:
     """A French, wall-sized page that logs external requests and console errors."""
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="fr-FR")
+    context = browser.new_context(
+        viewport={"width": 1600, "height": 1000}, locale="fr-FR", bypass_csp=True
+    )
     new_page = context.new_page()
 
     def record_request(request: Request) -> None:
@@ -62,6 +68,24 @@ def page(browser: Browser, page_log: dict[str, list[str]]) -> Iterator[Page]:
     new_page.on("pageerror", lambda error: page_log["console_errors"].append(str(error)))
     yield new_page
     context.close()
+
+
+def axe_violations(page: Page) -> list[str]:
+    """What axe-core finds against WCAG 2.1 AA on the page as it stands: one line per rule."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async (tags) => (await axe.run(document, {runOnly: {type: "tag", values: tags}}))
+            .violations.map((v) => `${v.id} (${v.impact}) : ${v.help} — `
+                + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | "))""",
+        WCAG_21_AA,
+    )
+    return list(found)
+
+
+def assert_accessible(page: Page) -> None:
+    """Zero axe-core violation of WCAG 2.1 AA (RGAA) on the page as it stands."""
+    violations = axe_violations(page)
+    assert violations == [], f"{page.url} :\n" + "\n".join(violations)
 
 
 @pytest.fixture

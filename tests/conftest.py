@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +26,9 @@ DEMO_EPCI = ("200033579",)
 """The CU d'Arras: a real EPCI small enough for a quick demo in tests."""
 
 _counter = itertools.count()
+
+os.environ["QUALIPARC_SECRET_KEY"] = "test-" + secrets.token_urlsafe(32)
+"""The app refuses to start without a key; the servers the tests start inherit this one."""
 
 
 def _use_database(url: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ def running_app(database_url: str, *, workers: int = 2) -> Iterator[str]:
     """Serve the app on a free port until the block ends; yields its base URL once ready."""
     port = free_port()
     env = dict(os.environ, QUALIPARC_DATABASE_URL=database_url)
+    env.setdefault("QUALIPARC_SECRET_KEY", secrets.token_urlsafe(48))  # e.g. for `make bench`
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)],
         cwd=PROJECT_ROOT,

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection
 
 from app.access.sql import Condition
 from app.auth.principal import Principal
-from app.auth.roles import Role
+from app.auth.roles import ALL_EPCI, Role
 from geo.grades import SIDES
 
 PHASES = ("preparation", "grading", "harmonisation", "closed")
@@ -57,10 +57,13 @@ def default_campaign_id(conn: Connection, epci_siren: str) -> int | None:
 
 
 def administers(principal: Principal | None, epci_siren: str | None) -> bool:
-    """An administrator of `epci_siren` (one without EPCI scope administers every EPCI)."""
+    """An administrator of `epci_siren`: it is in the account's EPCI scope, or that scope holds
+    the explicit marker of every EPCI (`*`). Without EPCI scope, an administrator administers
+    nothing."""
     if principal is None or principal.role is not Role.ADMIN or epci_siren is None:
         return False
-    return not principal.scope("epci") or epci_siren in principal.scope("epci")
+    scope = principal.scope("epci")
+    return ALL_EPCI in scope or epci_siren in scope
 
 
 def is_blind(status: str) -> bool:
@@ -137,9 +140,7 @@ class Gate:
             return Condition.false()
         epci, communes, bailleurs = (sorted(p.scope(k)) for k in ("epci", "commune", "bailleur"))
         if p.role is Role.ADMIN:
-            if not epci:
-                return Condition.true()
-            return Condition(f"{r}.epci_siren = ANY(:gate_epci)", {"gate_epci": epci})
+            return self.administered_epci(f"{r}.epci_siren")
         if p.role is Role.COMMUNE:
             return Condition(f"{r}.commune_insee = ANY(:gate_commune)", {"gate_commune": communes})
         if p.role is Role.BAILLEUR:
@@ -182,14 +183,23 @@ class Gate:
 
     # --- Grades in each phase -------------------------------------------------------------------
 
-    def _administered(self, ca: str) -> Condition:
+    def administered_epci(self, column: str) -> Condition:
+        """The EPCI SIREN in `column` is one the caller administers (as `administers`)."""
         p = self.principal
         if p is None or p.role is not Role.ADMIN:
             return Condition.false()
-        if not p.scope("epci"):
+        epci = p.scope("epci")
+        if ALL_EPCI in epci:
             return Condition.true()
-        epci = sorted(p.scope("epci"))
-        return Condition(f"{ca}.epci_siren = ANY(:gate_epci)", {"gate_epci": epci})
+        return Condition(f"{column} = ANY(:gate_epci)", {"gate_epci": sorted(epci)})
+
+    def _administered(self, ca: str) -> Condition:
+        return self.administered_epci(f"{ca}.epci_siren")
+
+    def administered(self, alias: str) -> Condition:
+        """Rows of `alias` (with an `epci_siren` column) of an EPCI the caller administers; an
+        administrator of every EPCI also reads the rows of no EPCI."""
+        return self._administered(alias)
 
     def _shown(self, ca: str) -> Condition:
         return Condition(f"{ca}.status IN {SHOWN_PHASES!r}")

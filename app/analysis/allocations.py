@@ -16,6 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.access.gate import Gate
+from app.auth.principal import Principal
+from app.core.audit import record
 from app.core.errors import InvalidParameter, NotFound
 from geo.allocation_rules import (
     TARGET_INSIDE_QPV,
@@ -30,6 +32,7 @@ from geo.allocation_rules import (
 from geo.peuplement import PeuplementError, legend, peuplement_labels, rule_table
 
 LEVELS = ("epci", "commune", "bailleur")
+AUDITED_POLICY = ("target_outside_qpv", "target_inside_qpv", "peuplement_label_overrides")
 
 _UNIT = {
     "epci": ("r.epci_siren", "e.name", "r.epci_siren"),
@@ -197,6 +200,7 @@ def save_epci_policy(
     conn: Connection,
     siren: str,
     *,
+    actor: Principal,
     target_outside_qpv: object = None,
     target_inside_qpv: object = None,
     labels: dict[str, str] | None = None,
@@ -238,4 +242,17 @@ def save_epci_policy(
             "labels": json.dumps(overrides, ensure_ascii=False),
         },
     )
-    return epci_policy(conn, siren)
+    saved = epci_policy(conn, siren)
+    record(
+        conn,
+        "reglages.modification",
+        actor_id=actor.id,
+        actor_label=actor.label,
+        epci_siren=siren,
+        target=f"EPCI {siren}",
+        details={
+            "avant": {key: current[key] for key in AUDITED_POLICY},
+            "apres": {key: saved[key] for key in AUDITED_POLICY},
+        },
+    )
+    return saved

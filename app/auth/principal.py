@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.auth.roles import GRADING_SIDE, Role
+
+
+@dataclass(frozen=True)
+class Credential:
+    """What signed the request in: a session or an API token (its row id), re-checked by the
+    long-lived live stream so that revoking it ends the stream."""
+
+    kind: Literal["session", "token"]
+    id: int
 
 
 @dataclass(frozen=True)
@@ -17,6 +27,7 @@ class Principal:
     role: Role
     display_name: str | None = None
     scopes: dict[str, frozenset[str]] = field(default_factory=dict)
+    credential: Credential | None = None
 
     def scope(self, kind: str) -> frozenset[str]:
         return self.scopes.get(kind, frozenset())
@@ -27,11 +38,18 @@ class Principal:
         return GRADING_SIDE.get(self.role)
 
     @property
+    def label(self) -> str:
+        """How the account is named in histories and the audit log."""
+        return self.display_name or self.email
+
+    @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 
 
-def load_principal(conn: Connection, account_id: int) -> Principal | None:
+def load_principal(
+    conn: Connection, account_id: int, credential: Credential | None = None
+) -> Principal | None:
     """The active account `account_id` with its scopes, or None."""
     row = (
         conn.execute(
@@ -54,4 +72,5 @@ def load_principal(conn: Connection, account_id: int) -> Principal | None:
         role=Role(row["role"]),
         display_name=row["display_name"],
         scopes={kind: frozenset(codes) for kind, codes in scopes.items()},
+        credential=credential,
     )

@@ -28,3 +28,7 @@ ROLE_LABELS = {
 
 GRADING_SIDE = {Role.COMMUNE: "commune", Role.BAILLEUR: "bailleur"}
 """The side of the grade an account of this role gives."""
+
+ALL_EPCI = "*"
+"""The EPCI scope of an administrator of every EPCI: always explicit (`--scope '*'`), never the
+default of an administrator created without scope, who administers nothing."""

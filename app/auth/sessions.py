@@ -1,44 +1,150 @@
-"""Signed session cookies (HMAC-SHA256) and the CSRF double-submit token."""
+"""Server-side sessions and API-token look-ups, and the CSRF token bound to the session.
+
+The session cookie carries a random token; the database keeps only its SHA-256, with the times
+that end it (idle and absolute expiry, read on the database clock: nothing the client sends can
+extend a session). A session ends at sign-out, on a password change and when the account is
+disabled. The CSRF token is an HMAC of the session token under the secret key: a token taken
+from another session does not fit this one.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-import time
+from dataclasses import dataclass
 
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from app.auth.passwords import token_digest
+from app.auth.principal import Credential
+from app.core.keys import secret_key
 from app.core.settings import get_settings
 
 SESSION_COOKIE = "qp_session"
 CSRF_COOKIE = "qp_csrf"
 CSRF_HEADER = "X-CSRF-Token"
-SESSION_MAX_AGE = 12 * 3600
-"""A working day: a meeting laptop stays signed in, a forgotten one does not for long."""
+TOUCH_AFTER_S = 60
+"""A session's (or token's) last use is written at most once a minute, not at every request."""
+
+LIVE_SESSION = """
+    s.last_seen_at > now() - make_interval(mins => :idle_minutes)
+    AND s.created_at > now() - make_interval(hours => :max_hours)
+"""
 
 
-def _sign(payload: str) -> str:
-    key = get_settings().secret_key.encode()
-    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+@dataclass(frozen=True)
+class Signed:
+    """Who a credential signs in: the account, and the credential to re-check later."""
+
+    account_id: int
+    credential: Credential
 
 
-def make_session(account_id: int) -> str:
-    payload = f"{account_id}.{int(time.time())}"
-    return f"{payload}.{_sign(payload)}"
+def session_lifetimes() -> dict[str, int]:
+    settings = get_settings()
+    return {
+        "idle_minutes": settings.session_idle_minutes,
+        "max_hours": settings.session_max_hours,
+    }
 
 
-def read_session(value: str | None) -> int | None:
-    """The account id of a valid, unexpired session cookie, else None."""
-    if not value or value.count(".") != 2:
+def cookie_max_age() -> int:
+    return get_settings().session_max_hours * 3600
+
+
+def open_session(conn: Connection, account_id: int, address: str | None) -> str:
+    """Start a session for `account_id`; return the cookie's token (only its digest is kept)."""
+    token = secrets.token_urlsafe(32)
+    conn.execute(
+        text(
+            "INSERT INTO session (account_id, token_hash, address) VALUES (:a, :digest, :address)"
+        ),
+        {"a": account_id, "digest": token_digest(token), "address": address},
+    )
+    return token
+
+
+def session_of(conn: Connection, token: str) -> Signed | None:
+    """The live session of cookie `token`, its last use noted (at most once a minute)."""
+    row = conn.execute(
+        text(
+            "SELECT s.id, s.account_id,"
+            f" s.last_seen_at < now() - make_interval(secs => {TOUCH_AFTER_S}) AS stale"
+            f" FROM session s WHERE s.token_hash = :digest AND {LIVE_SESSION}"
+        ),
+        {"digest": token_digest(token), **session_lifetimes()},
+    ).one_or_none()
+    if row is None:
         return None
-    account, issued, signature = value.split(".")
-    if not hmac.compare_digest(signature, _sign(f"{account}.{issued}")):
-        return None
-    if not (account.isdigit() and issued.isdigit()):
-        return None
-    if time.time() - int(issued) > SESSION_MAX_AGE:
-        return None
-    return int(account)
+    if row.stale:
+        conn.execute(text("UPDATE session SET last_seen_at = now() WHERE id = :id"), {"id": row.id})
+    return Signed(row.account_id, Credential("session", row.id))
 
 
-def new_csrf_token() -> str:
-    return secrets.token_urlsafe(24)
+def token_of(conn: Connection, token: str) -> Signed | None:
+    """The unrevoked API token `token`, its last use noted (at most once a minute)."""
+    row = conn.execute(
+        text(
+            "SELECT id, account_id, (last_used_at IS NULL OR last_used_at <"
+            f" now() - make_interval(secs => {TOUCH_AFTER_S})) AS stale"
+            " FROM api_token WHERE token_hash = :digest AND revoked_at IS NULL"
+        ),
+        {"digest": token_digest(token)},
+    ).one_or_none()
+    if row is None:
+        return None
+    if row.stale:
+        conn.execute(
+            text("UPDATE api_token SET last_used_at = now() WHERE id = :id"), {"id": row.id}
+        )
+    return Signed(row.account_id, Credential("token", row.id))
+
+
+def still_valid(conn: Connection, account_id: int, credential: Credential | None) -> bool:
+    """Whether the account is active and its credential (if any) neither ended nor revoked."""
+    if credential is None:
+        sql = "SELECT EXISTS (SELECT 1 FROM account WHERE id = :account AND active)"
+    elif credential.kind == "session":
+        sql = (
+            "SELECT EXISTS (SELECT 1 FROM session s JOIN account a ON a.id = s.account_id"
+            f" WHERE s.id = :id AND a.id = :account AND a.active AND {LIVE_SESSION})"
+        )
+    else:
+        sql = (
+            "SELECT EXISTS (SELECT 1 FROM api_token t JOIN account a ON a.id = t.account_id"
+            " WHERE t.id = :id AND a.id = :account AND a.active AND t.revoked_at IS NULL)"
+        )
+    params = {
+        "account": account_id,
+        "id": credential.id if credential else None,
+        **session_lifetimes(),
+    }
+    return bool(conn.execute(text(sql), params).scalar_one())
+
+
+def close_session(conn: Connection, token: str) -> None:
+    conn.execute(text("DELETE FROM session WHERE token_hash = :d"), {"d": token_digest(token)})
+
+
+def close_sessions(conn: Connection, account_id: int) -> int:
+    """End every session of an account (password change, disabling); return how many."""
+    return conn.execute(
+        text("DELETE FROM session WHERE account_id = :a"), {"a": account_id}
+    ).rowcount
+
+
+def purge_expired_sessions(conn: Connection) -> None:
+    conn.execute(text(f"DELETE FROM session s WHERE NOT ({LIVE_SESSION})"), session_lifetimes())
+
+
+def csrf_token(session_token: str) -> str:
+    """The CSRF token of a session: the pages send it back in the `X-CSRF-Token` header."""
+    message = b"csrf:" + session_token.encode("utf-8", "surrogatepass")
+    return hmac.new(secret_key(), message, hashlib.sha256).hexdigest()
+
+
+def csrf_matches(session_token: str, sent: str) -> bool:
+    expected = csrf_token(session_token).encode()
+    return bool(sent) and hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected)

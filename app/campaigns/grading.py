@@ -10,11 +10,9 @@ from app.access.gate import Gate
 from app.auth.principal import Principal
 from app.campaigns.residences import residence_in_scope
 from app.campaigns.service import Campaign
-from app.campaigns.writer import GradeEntry, GradesRefused, write_grades
-from app.core.errors import Conflict, Forbidden, InvalidParameter, NotFound
+from app.campaigns.writer import GradeEntry, clean_note, write_one
+from app.core.errors import Conflict
 from app.layers import feature_collection
-
-REFUSAL_ERRORS = {404: NotFound, 403: Forbidden, 422: InvalidParameter}
 
 
 def record_grade(
@@ -29,18 +27,9 @@ def record_grade(
 ) -> dict:
     """Save one side's grade; the caller commits. A stale `expected_version` is refused with a
     409 once the refusal, part of the history, is committed."""
-    try:
-        summary = write_grades(
-            conn,
-            principal,
-            campaign,
-            side,
-            [GradeEntry(code, value, comment, expected_version)],
-        )
-    except GradesRefused as refused:
-        first = refused.refusals[0]
-        raise REFUSAL_ERRORS[first.status](first.message) from None
-    outcome = summary.outcomes[0]
+    outcome = write_one(
+        conn, principal, campaign, side, GradeEntry(code, value, comment, expected_version)
+    )
     if outcome.changed and not outcome.applied:
         conn.commit()
         raise Conflict(
@@ -54,7 +43,7 @@ def record_grade(
         "residence_code": code,
         "side": side,
         "value": outcome.after,
-        "comment": comment.strip() if comment and comment.strip() else None,
+        "comment": clean_note(comment),
         "before": outcome.before,
         "version": outcome.version,
         "updated_at": outcome.at.isoformat() if outcome.at else None,

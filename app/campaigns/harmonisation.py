@@ -10,10 +10,9 @@ from sqlalchemy.engine import Connection
 
 from app.access.gate import Gate
 from app.auth.principal import Principal
-from app.campaigns.grading import REFUSAL_ERRORS
 from app.campaigns.residences import find_residence, residence_in_scope
 from app.campaigns.service import Campaign
-from app.campaigns.writer import HARMONISATION, GradeEntry, GradesRefused, clean_note, write_grades
+from app.campaigns.writer import HARMONISATION, GradeEntry, clean_note, write_one
 from app.core.errors import Conflict, InvalidParameter
 
 CURRENT = text(
@@ -79,19 +78,14 @@ def harmonise(
     """
     if not isinstance(expected_version, int) or isinstance(expected_version, bool):
         raise InvalidParameter("expected_version doit être un entier positif ou nul.")
-    try:
-        summary = write_grades(
-            conn,
-            principal,
-            campaign,
-            HARMONISATION,
-            [GradeEntry(code, value, rationale, expected_version)],
-            meeting=clean_note(meeting),
-        )
-    except GradesRefused as refused:
-        first = refused.refusals[0]
-        raise REFUSAL_ERRORS[first.status](first.message) from None
-    outcome = summary.outcomes[0]
+    outcome = write_one(
+        conn,
+        principal,
+        campaign,
+        HARMONISATION,
+        GradeEntry(code, value, rationale, expected_version),
+        meeting=clean_note(meeting),
+    )
     residence = find_residence(conn, code)
     current = current_harmonisation(conn, campaign.id, residence.id)
     return HarmonisationOutcome(outcome.applied, current, outcome.after)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from app.access.gate import PHASES, CampaignAccess, Gate, administers
 from app.auth.principal import Principal
 from app.core import events
+from app.core.audit import record
 from app.core.errors import Conflict, Forbidden, InvalidParameter, NotFound
 from geo.codes import siren_problem
 from geo.grades import GradeError, GradeScale
@@ -188,6 +189,15 @@ def create_campaign(
             ).scalar_one()
     except IntegrityError:
         raise Conflict(f"Une campagne « {name} » existe déjà pour cet EPCI.") from None
+    record(
+        conn,
+        "campagne.creation",
+        actor_id=principal.id,
+        actor_label=principal.label,
+        epci_siren=epci,
+        target=f"campagne {campaign_id} « {name} »",
+        details={"annee": year},
+    )
     return load_campaign(conn, principal, campaign_id)
 
 
@@ -246,6 +256,15 @@ def update_campaign(
     )
     conn.execute(
         text(f"UPDATE campaign SET {assignments} WHERE id = :id"), {**updates, "id": campaign.id}
+    )
+    record(
+        conn,
+        "campagne.modification",
+        actor_id=principal.id,
+        actor_label=principal.label,
+        epci_siren=campaign.epci_siren,
+        target=f"campagne {campaign.id} « {campaign.name} »",
+        details={"avant": {key: getattr(campaign, key) for key in updates}, "apres": updates},
     )
     if "status" in updates:
         events.publish(conn, campaign.id, {"type": "status", "status": updates["status"]})

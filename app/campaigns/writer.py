@@ -22,12 +22,15 @@ from app.auth.roles import Role
 from app.campaigns.residences import ResidenceRef, residences_by_code
 from app.campaigns.service import STATUS_LABELS, Campaign
 from app.core import events
-from app.core.errors import Conflict, Forbidden, InvalidParameter, QualiparcError
+from app.core.audit import COMMAND_LINE, record
+from app.core.errors import Conflict, Forbidden, InvalidParameter, NotFound, QualiparcError
 from geo.grades import COMMENT_MAX, GRADES, SIDE_LABELS, SIDES
 
 HARMONISATION = "harmonisation"
 KINDS = (*SIDES, HARMONISATION)
 """What a write sets: one side's grade, or the agreed grade decided in harmonisation."""
+AUDIT_CODES = 200
+"""The audit entry of a write names at most this many residences."""
 PHASE_OF_KIND = {"commune": "grading", "bailleur": "grading", HARMONISATION: "harmonisation"}
 
 
@@ -165,10 +168,6 @@ def check_phase(campaign: Campaign, kind: str) -> None:
         f"(phase actuelle : {STATUS_LABELS[campaign.status].lower()}) : les notes se saisissent "
         "seulement pendant cette phase."
     )
-
-
-def actor_label(principal: Principal) -> str:
-    return principal.display_name or principal.email
 
 
 def _checked(
@@ -359,7 +358,7 @@ def write_grades(
         "notes": [note for _, _, _, note in checked],
         "expected": [entry.expected_version for entry, _, _, _ in checked],
         "actor": principal.id if principal else None,
-        "label": actor_label(principal) if principal else (label or "ligne de commande"),
+        "label": principal.label if principal else (label or COMMAND_LINE),
         "source": source,
         "meeting": meeting,
     }
@@ -392,7 +391,48 @@ def write_grades(
             )
         )
     applied = sum(o.applied for o in summary.outcomes)
+    record(
+        conn,
+        "notes.harmonisation" if kind == HARMONISATION else "notes.saisie",
+        actor_id=principal.id if principal else None,
+        actor_label=principal.label if principal else (label or COMMAND_LINE),
+        epci_siren=campaign.epci_siren,
+        target=f"campagne {campaign.id} « {campaign.name} »",
+        details={
+            "cote": kind,
+            "enregistrees": applied,
+            "inchangees": summary.unchanged,
+            "refusees_version_perimee": len(summary.conflicts),
+            "residences": [o.code for o in summary.outcomes][:AUDIT_CODES],
+            "source": source,
+        },
+    )
     if applied:
         event = "harmonisation" if kind == HARMONISATION else "grade"
         events.publish(conn, campaign.id, {"type": event, "count": applied})
     return summary
+
+
+REFUSAL_ERRORS: dict[int, type[QualiparcError]] = {
+    404: NotFound,
+    403: Forbidden,
+    422: InvalidParameter,
+}
+
+
+def write_one(
+    conn: Connection,
+    principal: Principal,
+    campaign: Campaign,
+    kind: str,
+    entry: GradeEntry,
+    *,
+    meeting: str | None = None,
+) -> Outcome:
+    """Write one grade for an API call: a refusal becomes its domain error (404, 403, 422)."""
+    try:
+        summary = write_grades(conn, principal, campaign, kind, [entry], meeting=meeting)
+    except GradesRefused as refused:
+        first = refused.refusals[0]
+        raise REFUSAL_ERRORS[first.status](first.message) from None
+    return summary.outcomes[0]

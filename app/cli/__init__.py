@@ -81,11 +81,18 @@ def serve(
     port: Annotated[int, typer.Option(help="Port d'écoute.")] = 8000,
     workers: Annotated[int, typer.Option(help="Nombre de processus.")] = 1,
 ) -> None:
-    """Sert l'application web (carte et API)."""
+    """Sert l'application web (carte et API). Exige une clé secrète (QUALIPARC_SECRET_KEY, ou
+    celle de l'installation locale créée par `make run`)."""
     import uvicorn
 
     from app.core.database import resolve_database_url
+    from app.core.keys import SecretKeyError, secret_key
 
+    try:
+        secret_key()
+    except SecretKeyError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
     os.environ["QUALIPARC_DATABASE_URL"] = resolve_database_url()
     console.print(f"qualiparc sert sur [bold]http://{host}:{port}/[/bold]")
     uvicorn.run(
@@ -96,6 +103,15 @@ def serve(
         log_level="warning",
         timeout_graceful_shutdown=3,
     )
+
+
+@cli.command("local-key")
+def local_key() -> None:
+    """Crée la clé secrète de cette installation locale si elle manque (.qualiparc/secret_key,
+    lisible par vous seul) ; `make run` l'appelle. En production : QUALIPARC_SECRET_KEY."""
+    from app.core.keys import ensure_local_key
+
+    typer.echo(ensure_local_key())
 
 
 @cli.command("database-url")

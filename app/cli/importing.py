@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -18,10 +19,13 @@ from rich.progress import (
 )
 from rich.progress import Progress as RichProgress
 
+from app.core.audit import COMMAND_LINE, record
 from app.core.progress import Progress
-from geo.report import ImportRejected, write_report
+from geo.report import ImportRejected, report_lines, thousands, write_report
 
 console = Console(stderr=True)
+CONSOLE_LINES = 50
+"""Report lines printed on a rejection; `--report` writes them all."""
 cli = typer.Typer(help="Importe des fichiers (CSV, XLSX, GeoJSON, GeoPackage, Shapefile).")
 
 FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Fichier à importer.")]
@@ -59,27 +63,52 @@ def progress_bar(label: str, steps: Sequence[str]) -> Iterator[Progress]:
         bar.update(task, completed=len(steps))
 
 
-def run_import(action: Callable, report: Path | None, label: str, steps: Sequence[str] = ()):
-    """Run `action(conn)` — `action(conn, progress)` when it has `steps` — in one transaction;
-    on rejection print and write the report, exit 1."""
+def run_import(
+    action: Callable,
+    report: Path | None,
+    label: str,
+    steps: Sequence[str] = (),
+    *,
+    audit: tuple[str, Path | str] | None = None,
+):
+    """Run `action(conn)` — `action(conn, progress)` when it has `steps` — in one transaction,
+    logged in the audit log as `audit` (action, file) with its summary; on rejection print and
+    write the report, exit 1."""
     from app.core.database import get_engine
+
+    def logged(conn, *args):
+        result = action(conn, *args)
+        if audit is not None:
+            name, target = audit
+            details = asdict(result) if is_dataclass(result) else {"nombre": result}
+            record(
+                conn,
+                name,
+                actor_id=None,
+                actor_label=COMMAND_LINE,
+                target=str(target),
+                details=details,
+            )
+        return result
 
     try:
         if not steps:
             with console.status(f"{label}…"), get_engine().begin() as conn:
-                return action(conn)
+                return logged(conn)
         with progress_bar(label, steps) as progress, get_engine().begin() as conn:
-            return action(conn, progress)
+            return logged(conn, progress)
     except ImportRejected as rejected:
         count = len(rejected.errors)
         console.print(
-            f"[red]Import refusé, rien n'a été écrit[/red] : {count} "
+            f"[red]Import refusé, rien n'a été écrit[/red] : {thousands(count)} "
             f"erreur{'s' if count > 1 else ''}."
         )
-        for error in rejected.errors[:50]:
-            console.print(f"  • {error.describe()}")
-        if len(rejected.errors) > 50:
-            console.print(f"  … et {len(rejected.errors) - 50} autres (voir le rapport).")
+        lines = report_lines(rejected.errors)
+        for line in lines[:CONSOLE_LINES]:
+            console.print(f"  • {line.describe()}", markup=False)
+        rest = sum(line.count for line in lines[CONSOLE_LINES:])
+        if rest:
+            console.print(f"  … et {thousands(rest)} autres (voir le rapport).")
         if report:
             write_report(rejected.errors, report)
             console.print(f"Rapport écrit dans {report}")
@@ -116,6 +145,7 @@ def residences(
         report,
         "Import des résidences",
         STEPS,
+        audit=("import.residences", file),
     )
     for warning in summary.warnings:
         console.print(f"[yellow]Attention[/yellow] : {warning}")
@@ -135,6 +165,7 @@ def qpv(file: FileArg, crs: CrsOpt = None, report: ReportOpt = None) -> None:
         report,
         "Import des QPV",
         STEPS,
+        audit=("import.qpv", file),
     )
     for warning in summary.warnings:
         console.print(f"[yellow]Attention[/yellow] : {warning}")
@@ -150,7 +181,12 @@ def communes(file: FileArg, report: ReportOpt = None) -> None:
     """Importe ou met à jour des contours de communes."""
     from app.importers.territory import import_communes
 
-    count = run_import(lambda conn: import_communes(conn, file), report, "Import des communes")
+    count = run_import(
+        lambda conn: import_communes(conn, file),
+        report,
+        "Import des communes",
+        audit=("import.communes", file),
+    )
     console.print(f"[green]{count} communes importées ou mises à jour.[/green]")
 
 
@@ -159,7 +195,12 @@ def iris(file: FileArg, crs: CrsOpt = None, report: ReportOpt = None) -> None:
     """Importe des contours IRIS (INSEE CONTOURS-IRIS) et y place les résidences."""
     from app.importers.iris import import_iris
 
-    summary = run_import(lambda conn: import_iris(conn, file, crs=crs), report, "Import des IRIS")
+    summary = run_import(
+        lambda conn: import_iris(conn, file, crs=crs),
+        report,
+        "Import des IRIS",
+        audit=("import.iris", file),
+    )
     console.print(
         f"[green]{summary.imported} IRIS importés[/green] ({summary.repaired} géométries "
         f"réparées) ; {summary.residences_in_iris} résidences placées dans un IRIS."
@@ -174,7 +215,10 @@ def territory() -> None:
 
     directory = get_settings().data_dir / "territory"
     summary = run_import(
-        lambda conn: load_reference_territory(conn, directory), None, "Chargement du référentiel"
+        lambda conn: load_reference_territory(conn, directory),
+        None,
+        "Chargement du référentiel",
+        audit=("import.territoire", directory),
     )
     console.print(
         f"[green]{summary.communes} communes, {summary.epci} EPCI[/green] "
@@ -194,7 +238,10 @@ def attributions(
     from app.importers.allocations import import_allocations
 
     summary = run_import(
-        lambda conn: import_allocations(conn, file, year), report, "Import des attributions"
+        lambda conn: import_allocations(conn, file, year),
+        report,
+        "Import des attributions",
+        audit=("import.attributions", file),
     )
     console.print(
         f"[green]{summary.inserted} résidences ajoutées, {summary.updated} mises à jour[/green] "

@@ -11,9 +11,12 @@ from rich.console import Console
 from app.core.errors import QualiparcError
 
 console = Console(stderr=True)
-cli = typer.Typer(help="Comptes : création, mot de passe, liste.", no_args_is_help=True)
+cli = typer.Typer(
+    help="Comptes : création, mot de passe, désactivation, liste.", no_args_is_help=True
+)
 tokens = typer.Typer(
-    help="Jetons d'API personnels (en-tête Authorization: Bearer …).", no_args_is_help=True
+    help="Jetons d'API personnels (en-tête Authorization: Bearer …) : création, liste, révocation.",
+    no_args_is_help=True,
 )
 
 T = TypeVar("T")
@@ -40,7 +43,7 @@ def add(
         typer.Option(
             "--scope",
             help="Périmètre, répétable : SIREN d'EPCI, code INSEE de commune, nom ou SIREN de "
-            "bailleur.",
+            "bailleur ; « * » pour un administrateur de tous les EPCI (jamais implicite).",
         ),
     ] = [],  # noqa: B006 - typer reads the default, never mutates it
     password: Annotated[
@@ -68,7 +71,7 @@ def password(
         str | None, typer.Option("--password", help="Nouveau mot de passe (sinon il est généré).")
     ] = None,
 ) -> None:
-    """Change le mot de passe d'un compte."""
+    """Change le mot de passe d'un compte ; ses sessions ouvertes prennent fin."""
     from app.auth.accounts import set_password
     from app.auth.passwords import new_password
 
@@ -101,6 +104,26 @@ def list_accounts() -> None:
     Console().print(table)
 
 
+def _set_active(email: str, active: bool) -> None:
+    from app.auth.accounts import account_id_of, set_active
+
+    _in_transaction(lambda conn: set_active(conn, account_id_of(conn, email), active))
+
+
+@cli.command("disable")
+def disable(email: Annotated[str, typer.Argument(help="Adresse e-mail du compte.")]) -> None:
+    """Désactive un compte : ses sessions prennent fin, ses jetons d'API sont révoqués."""
+    _set_active(email, False)
+    console.print(f"[green]Compte {email.strip().lower()} désactivé.[/green]")
+
+
+@cli.command("enable")
+def enable(email: Annotated[str, typer.Argument(help="Adresse e-mail du compte.")]) -> None:
+    """Réactive un compte (il se reconnecte et demande de nouveaux jetons)."""
+    _set_active(email, True)
+    console.print(f"[green]Compte {email.strip().lower()} réactivé.[/green]")
+
+
 @tokens.command("create")
 def create_token(
     email: Annotated[str, typer.Argument(help="Adresse e-mail du compte.")],
@@ -109,3 +132,42 @@ def create_token(
     from app.auth.accounts import create_token as new_token
 
     typer.echo(_in_transaction(lambda conn: new_token(conn, email)))
+
+
+@tokens.command("list")
+def list_tokens(
+    email: Annotated[str | None, typer.Argument(help="Adresse e-mail du compte.")] = None,
+    all_accounts: Annotated[
+        bool, typer.Option("--all", help="Les jetons de tous les comptes.")
+    ] = False,
+) -> None:
+    """Liste les jetons d'un compte (ou de tous avec --all) : numéro, création, dernier usage."""
+    from rich.table import Table
+
+    from app.auth.accounts import list_tokens as tokens_of
+
+    if (email is None) == (not all_accounts):
+        console.print("[red]Donnez une adresse e-mail, ou --all pour tous les comptes.[/red]")
+        raise typer.Exit(1)
+    rows = _in_transaction(lambda conn: tokens_of(conn, email))
+    table = Table("n°", "e-mail", "créé le", "dernier usage", "état")
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["email"],
+            f"{row['created_at']:%Y-%m-%d %H:%M}",
+            f"{row['last_used_at']:%Y-%m-%d %H:%M}" if row["last_used_at"] else "jamais",
+            f"révoqué le {row['revoked_at']:%Y-%m-%d %H:%M}" if row["revoked_at"] else "actif",
+        )
+    Console().print(table)
+
+
+@tokens.command("revoke")
+def revoke_token(
+    token_id: Annotated[int, typer.Argument(help="Numéro du jeton (qualiparc token list).")],
+) -> None:
+    """Révoque un jeton d'API : il est refusé dès la requête suivante."""
+    from app.auth.accounts import revoke_token as revoke
+
+    _in_transaction(lambda conn: revoke(conn, token_id))
+    console.print(f"[green]Jeton {token_id} révoqué.[/green]")

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
+from typing import TypeVar
 
+import anyio
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.concurrency import run_in_threadpool
 
 from app.core.cluster import LocalCluster
 from app.core.settings import get_settings
+
+T = TypeVar("T")
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -28,10 +38,89 @@ def resolve_database_url() -> str:
 
 @lru_cache
 def get_engine(url: str | None = None) -> Engine:
-    """The process-wide engine for `url` (default: the resolved database)."""
+    """The process-wide engine for `url` (default: the resolved database), its pool sized by the
+    settings; a request waiting longer than `db_pool_timeout` gets a 503 (app/core/errors.py)."""
+    settings = get_settings()
     return create_engine(
         sqlalchemy_url(url or resolve_database_url()),
-        pool_size=10,
-        max_overflow=10,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
         pool_pre_ping=True,
     )
+
+
+class RequestDatabase:
+    """The one connection of a request, taken from the pool on first use (a request that needs
+    no database holds none) and returned when the handler is done.
+
+    Waiting for a connection happens on the event loop, for one of `pool_size + max_overflow`
+    slots of the worker, never in a thread: a thread blocked on an empty pool would be missing
+    to the requests that hold the connections and need a thread to finish (with more requests
+    than threads, all waited and none finished until the pool timeout)."""
+
+    def __init__(self) -> None:
+        self._connection: Connection | None = None
+        self._slots: asyncio.Semaphore | None = None
+
+    async def acquire(self) -> Connection:
+        if self._connection is None:
+            slots = _request_slots()
+            try:
+                await asyncio.wait_for(slots.acquire(), get_settings().db_pool_timeout)
+            except TimeoutError:
+                raise PoolTimeout("no database connection free in time") from None
+            try:
+                self._connection = await run_in_threadpool(get_engine().connect)
+            except BaseException:
+                slots.release()
+                raise
+            self._slots = slots
+        return self._connection
+
+    async def release(self) -> None:
+        connection, slots = self._connection, self._slots
+        self._connection = self._slots = None
+        with anyio.CancelScope(shield=True):
+            try:
+                if connection is not None:
+                    await run_in_threadpool(connection.close)
+            finally:
+                if slots is not None:
+                    slots.release()
+
+
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[int, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _request_slots() -> asyncio.Semaphore:
+    """The request slots of this worker's event loop: as many as its pool has connections."""
+    settings = get_settings()
+    size = settings.db_pool_size + settings.db_max_overflow
+    loop = asyncio.get_running_loop()
+    known = _slots.get(loop)
+    if known is None or known[0] != size:
+        known = _slots[loop] = (size, asyncio.Semaphore(size))
+    return known[1]
+
+
+async def request_database() -> AsyncIterator[RequestDatabase]:
+    """A `RequestDatabase` released when the request's handler returns (a FastAPI dependency)."""
+    database = RequestDatabase()
+    try:
+        yield database
+    finally:
+        await database.release()
+
+
+async def run_with_connection(function: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """`function(conn, *args, **kwargs)` in a thread on a connection of its own, taken like a
+    request's (for the long-lived live stream)."""
+    database = RequestDatabase()
+    try:
+        conn = await database.acquire()
+        return await run_in_threadpool(function, conn, *args, **kwargs)
+    finally:
+        await database.release()

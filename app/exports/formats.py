@@ -1,7 +1,7 @@
 """File formats of the exports: French CSV, XLSX, GeoPackage; spreadsheet formulas neutralised.
 
-A value a spreadsheet would run as a formula (starting with = + - @, tab or carriage return) gets a
-leading apostrophe in CSV and XLSX, so that an exported residence name never runs as code.
+Every text cell of a CSV or XLSX goes through `geo.spreadsheet.neutralise`, so that an exported
+residence name or rationale never runs as a formula.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from pathlib import Path
 
 import geopandas as gpd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from geo.spreadsheet import neutralise
+
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GEOJSON_MEDIA_TYPE = "application/geo+json"
@@ -29,11 +31,6 @@ MEDIA_TYPES = {
     "gpkg": GPKG_MEDIA_TYPE,
 }
 FORMATS = tuple(MEDIA_TYPES)
-
-
-def neutralise(value: str) -> str:
-    """`value` with a leading apostrophe when a spreadsheet would read it as a formula."""
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def flatten(row: Mapping[str, object]) -> dict[str, object]:
@@ -72,9 +69,11 @@ def to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> byte
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _xlsx_cell(value: object) -> object:
+def xlsx_cell(value: object) -> object:
+    """A value as an XLSX cell: text neutralised and without the control characters that XML
+    cannot hold, decimals as floats."""
     if isinstance(value, str):
-        return neutralise(value)
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
     if isinstance(value, Decimal):
         return float(value)
     return value
@@ -87,7 +86,7 @@ def to_xlsx(columns: Sequence[str], rows: Iterable[Mapping[str, object]], sheet:
     worksheet.title = sheet[:31]
     worksheet.append(list(columns))
     for row in rows:
-        worksheet.append([_xlsx_cell(row.get(column)) for column in columns])
+        worksheet.append([xlsx_cell(row.get(column)) for column in columns])
     worksheet.freeze_panes = "A2"
     worksheet.auto_filter.ref = worksheet.dimensions
     for index, column in enumerate(columns, start=1):

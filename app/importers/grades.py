@@ -13,6 +13,7 @@ from app.campaigns.writer import GradeEntry, GradesRefused, check_phase, write_g
 from app.core.errors import QualiparcError
 from geo.grade_sheet import read_grade_sheet
 from geo.grades import SIDES
+from geo.readers import TimeBudget
 from geo.report import ImportRejected, RowError
 
 
@@ -34,13 +35,15 @@ def import_grades(
     *,
     principal: Principal | None = None,
     source_name: str | None = None,
+    budget: TimeBudget | None = None,
 ) -> GradeImportSummary:
     """Check then store the `side` grades of a sheet through the grade writer; raise
     `ImportRejected` and write nothing when a row is refused.
 
     `principal` (the signed-in account of the upload page) limits the rows to the residences it
     grades; the command line (None) acts for the operator, within the campaign's EPCI.
-    `source_name` names the file in the history when `path` is a temporary copy.
+    `source_name` names the file in the history when `path` is a temporary copy; `budget`
+    limits the time spent reading and checking the sheet.
     """
     if side not in SIDES:
         raise ImportRejected(
@@ -50,7 +53,7 @@ def import_grades(
         check_phase(campaign, side)
     except QualiparcError as exc:
         raise ImportRejected([RowError(None, None, None, exc.message)]) from None
-    sheet = read_grade_sheet(path, side)
+    sheet = read_grade_sheet(path, side, budget)
     rows, errors = sheet.rows, sheet.errors
     summary = GradeImportSummary(sheet.columns, sheet.blank)
     code_column = summary.columns["code"]

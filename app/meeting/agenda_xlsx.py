@@ -10,6 +10,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.campaigns.service import Campaign
+from app.exports.formats import xlsx_cell
 from app.meeting.agenda import Agenda
 from geo.grades import COLOURS
 
@@ -51,7 +52,7 @@ LIGHT_GRADES = (2, 3)
 
 def _table(sheet: Worksheet, title: str, columns: tuple[tuple[str, int], ...]) -> int:
     """A title line and a styled header; returns the header's row number."""
-    sheet["A1"] = title
+    sheet["A1"] = xlsx_cell(title)
     sheet["A1"].font = Font(bold=True, size=14)
     header_row = 3
     for index, (name, width) in enumerate(columns, 1):
@@ -77,6 +78,11 @@ def _colour_grade(sheet: Worksheet, row: int, column: int) -> None:
         cell.alignment = Alignment(horizontal="center")
 
 
+def _append(sheet: Worksheet, row: list) -> None:
+    """A row of names, addresses and rationales, each text neutralised (never a formula)."""
+    sheet.append([xlsx_cell(value) for value in row])
+
+
 def agenda_xlsx(agenda: Agenda, campaign: Campaign) -> bytes:
     """Two sheets: « Séances » (one row per pair) and « Résidences » (the full queue)."""
     book = Workbook()
@@ -92,7 +98,8 @@ def agenda_xlsx(agenda: Agenda, campaign: Campaign) -> bytes:
         "par résidence à harmoniser"
     )
     for session in agenda.sessions:
-        sessions.append(
+        _append(
+            sessions,
             [
                 session.number,
                 f"{session.start:%H:%M}" if session.start else "harmonisée",
@@ -104,7 +111,7 @@ def agenda_xlsx(agenda: Agenda, campaign: Campaign) -> bytes:
                 len(session.residences),
                 session.pending,
                 session.dwellings,
-            ]
+            ],
         )
     _finish(sessions, header, len(SESSION_COLUMNS))
 
@@ -113,7 +120,8 @@ def agenda_xlsx(agenda: Agenda, campaign: Campaign) -> bytes:
     residences["A2"] = "Document de travail confidentiel : notes par résidence."
     for session in agenda.sessions:
         for residence in session.residences:
-            residences.append(
+            _append(
+                residences,
                 [
                     session.number,
                     f"{session.start:%H:%M}" if session.start else None,
@@ -129,7 +137,7 @@ def agenda_xlsx(agenda: Agenda, campaign: Campaign) -> bytes:
                     residence.gap,
                     residence.harmonised_grade,
                     residence.rationale,
-                ]
+                ],
             )
             for column in (10, 11, 13):
                 _colour_grade(residences, residences.max_row, column)

@@ -3,33 +3,39 @@
 A notification only wakes the stream up; what it sends is read from the history (`feed`), with
 the history id as the SSE `id:`. Ids are taken when a transaction writes, not when it commits,
 so the stream keeps a window of ids below the newest it sent and picks up late committers.
+
+A stream outlives the request that opened it: every `HEARTBEAT_S` it checks with one short query
+that its account is still active and its session or API token neither ended nor revoked, and
+closes otherwise (EventSource's reconnection then gets a 401).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import TypeVar
-
-from starlette.concurrency import run_in_threadpool
 
 from app.auth.principal import Principal
+from app.auth.sessions import still_valid
 from app.campaigns.service import Campaign
 from app.core import events
-from app.core.database import get_engine
+from app.core.database import run_with_connection
 from app.meeting import feed
 
-T = TypeVar("T")
-
-HEARTBEAT_S = 15.0
+HEARTBEAT_S = 5.0
+"""A comment this often keeps proxies from closing the stream, and the credential is re-checked."""
 RETRY_MS = 1000
 """How soon EventSource reconnects after losing the stream."""
 REORDER_WINDOW = 500
 """History ids below the newest sent that are still looked at (slow transactions)."""
 FEED_EVENTS = frozenset({"grade", "harmonisation", "resync"})
 """Notifications that mean "read the history again"; others are passed on as they are."""
+SIGNED_OUT = {
+    "type": "signed_out",
+    "message": "Session terminée ou accès révoqué : reconnectez-vous pour suivre la réunion.",
+}
 
 
 def sse(data: dict, event_id: int | None = None) -> str:
@@ -56,21 +62,15 @@ class Cursor:
             self.seen = {i for i in self.seen if i > self.floor}
 
 
-def _read(function: Callable[..., T], *args: object, **kwargs: object) -> T:
-    """Run a read of `feed` on a pooled connection (in a worker thread)."""
-    with get_engine().connect() as conn:
-        return function(conn, *args, **kwargs)
-
-
 async def _start(principal: Principal, campaign: Campaign, last_event_id: int | None) -> Cursor:
     """From `last_event_id` (a reconnecting screen) or from now; what lies at or below it in
     the window counts as delivered."""
     newest = last_event_id
     if newest is None:
-        newest = await run_in_threadpool(_read, feed.latest_event_id)
+        newest = await run_with_connection(feed.latest_event_id)
     cursor = Cursor(newest)
-    delivered = await run_in_threadpool(
-        _read, feed.changes, principal, campaign, after=cursor.floor, until=newest, limit=None
+    delivered = await run_with_connection(
+        feed.changes, principal, campaign, after=cursor.floor, until=newest, limit=None
     )
     cursor.seen = {change["id"] for change in delivered}
     return cursor
@@ -79,8 +79,8 @@ async def _start(principal: Principal, campaign: Campaign, last_event_id: int | 
 async def _new_changes(principal: Principal, campaign: Campaign, cursor: Cursor) -> list[dict]:
     found = []
     while True:
-        page = await run_in_threadpool(
-            _read, feed.changes, principal, campaign, after=cursor.floor, seen=cursor.seen
+        page = await run_with_connection(
+            feed.changes, principal, campaign, after=cursor.floor, seen=cursor.seen
         )
         for change in page:
             cursor.add(change["id"])
@@ -98,10 +98,18 @@ async def campaign_stream(
         yield f"retry: {RETRY_MS}\n: en direct\n\n"
         for change in await _new_changes(principal, campaign, cursor):
             yield sse(change, change["id"])
+        checked = time.monotonic()
         while True:
             try:
                 pending = [await asyncio.wait_for(queue.get(), HEARTBEAT_S)]
             except TimeoutError:
+                pending = []
+            if time.monotonic() - checked >= HEARTBEAT_S:
+                if not await run_with_connection(still_valid, principal.id, principal.credential):
+                    yield sse(SIGNED_OUT)
+                    return
+                checked = time.monotonic()
+            if not pending:
                 yield ": heartbeat\n\n"
                 continue
             while not queue.empty():

@@ -1,11 +1,14 @@
 """Sign-in page and the campaign pages: dashboard, grading map, grade-sheet upload."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.engine import Connection
 
 from app.access.policy import ANYONE_NOTHING
 from app.api.deps import DbConnection
+from app.api.inputs import CampaignId
 from app.auth.deps import OptionalPrincipal
 from app.auth.principal import Principal
 from app.campaigns.service import list_campaigns, load_campaign
@@ -13,6 +16,8 @@ from app.core.errors import QualiparcError
 from app.pages import TEMPLATES, sign_in_first
 
 router = APIRouter(include_in_schema=False)
+NEXT_MAX = 2000
+"""Characters of the address to return to after signing in."""
 
 
 def _campaign_page(
@@ -40,7 +45,9 @@ def _campaign_page(
 
 
 @router.get("/connexion", response_class=HTMLResponse, dependencies=[ANYONE_NOTHING])
-def sign_in(request: Request, next: str = "/campagnes") -> HTMLResponse:
+def sign_in(
+    request: Request, next: Annotated[str, Query(max_length=NEXT_MAX)] = "/campagnes"
+) -> HTMLResponse:
     safe_next = next if next.startswith("/") and not next.startswith("//") else "/campagnes"
     return TEMPLATES.TemplateResponse(
         request, "connexion.html", {"title": "Connexion", "next": safe_next}
@@ -60,7 +67,7 @@ def campaigns(request: Request, conn: DbConnection, principal: OptionalPrincipal
 
 @router.get("/campagnes/{campaign_id}", response_class=HTMLResponse, dependencies=[ANYONE_NOTHING])
 def dashboard(
-    campaign_id: int, request: Request, conn: DbConnection, principal: OptionalPrincipal
+    campaign_id: CampaignId, request: Request, conn: DbConnection, principal: OptionalPrincipal
 ) -> Response:
     return _campaign_page(request, conn, principal, campaign_id, "campagne.html", "Campagne")
 
@@ -69,7 +76,7 @@ def dashboard(
     "/campagnes/{campaign_id}/notation", response_class=HTMLResponse, dependencies=[ANYONE_NOTHING]
 )
 def grading(
-    campaign_id: int, request: Request, conn: DbConnection, principal: OptionalPrincipal
+    campaign_id: CampaignId, request: Request, conn: DbConnection, principal: OptionalPrincipal
 ) -> Response:
     return _campaign_page(request, conn, principal, campaign_id, "notation.html", "Notation")
 
@@ -78,7 +85,7 @@ def grading(
     "/campagnes/{campaign_id}/import", response_class=HTMLResponse, dependencies=[ANYONE_NOTHING]
 )
 def upload(
-    campaign_id: int, request: Request, conn: DbConnection, principal: OptionalPrincipal
+    campaign_id: CampaignId, request: Request, conn: DbConnection, principal: OptionalPrincipal
 ) -> Response:
     return _campaign_page(
         request, conn, principal, campaign_id, "import_notes.html", "Import de notes"

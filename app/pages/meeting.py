@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from app.access.policy import ANYONE_GRADES, ANYONE_NOTHING
 from app.api.deps import DbConnection
+from app.api.inputs import CampaignId
 from app.api.routes.meeting import agenda_settings
 from app.auth.deps import OptionalPrincipal
 from app.auth.principal import Principal
@@ -50,7 +51,7 @@ def _open(
 
 @router.get("/reunion/{campaign_id}", response_class=HTMLResponse, dependencies=[ANYONE_NOTHING])
 def meeting_screen(
-    campaign_id: int, request: Request, conn: DbConnection, principal: OptionalPrincipal
+    campaign_id: CampaignId, request: Request, conn: DbConnection, principal: OptionalPrincipal
 ) -> Response:
     campaign = _open(request, conn, principal, campaign_id, "reunion.html")
     if isinstance(campaign, Response):
@@ -72,7 +73,7 @@ def meeting_screen(
     dependencies=[ANYONE_GRADES],
 )
 def agenda_page(
-    campaign_id: int,
+    campaign_id: CampaignId,
     request: Request,
     conn: DbConnection,
     principal: OptionalPrincipal,

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 import geopandas as gpd
+import matplotlib
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
@@ -21,6 +22,10 @@ from sqlalchemy.engine import Connection
 
 from app.layers import ResidenceFilter, residence_rows_sql
 from geo.grades import FRAGILE_GRADES, GradeScale, grade_class, legend_label
+
+# Names, campaign and scale labels are user text: a `$` is a dollar, never mathtext (whose parser
+# raises on some). Set once for the process: `rc_context` is not thread-safe.
+matplotlib.rcParams["text.parse_math"] = False
 
 LAMBERT_93 = 2154
 WEB_MERCATOR = 3857
@@ -42,11 +47,13 @@ Extent = tuple[float, float, float, float]
 def _frame(conn: Connection, sql: str, params: dict, crs: int) -> gpd.GeoDataFrame:
     """Rows of `sql` (with a WGS84 `geom` column) as a GeoDataFrame projected in `crs`."""
     wrapped = f"SELECT t.*, ST_AsBinary(ST_Transform(t.geom, {int(crs)})) AS wkb FROM ({sql}) AS t"
-    rows = [dict(row) for row in conn.execute(text(wrapped), params).mappings()]
+    result = conn.execute(text(wrapped), params)
+    columns = [name for name in list(result.keys()) if name not in ("geom", "wkb")]
+    rows = [dict(row) for row in result.mappings()]
     geometry = from_wkb([bytes(row.pop("wkb")) for row in rows])
     for row in rows:
         row.pop("geom")
-    return gpd.GeoDataFrame(rows, geometry=geometry, crs=crs)
+    return gpd.GeoDataFrame(rows, columns=columns, geometry=geometry, crs=crs)
 
 
 @dataclass

@@ -75,6 +75,17 @@ def _legend_entry(properties: dict, entries: dict[int | str, dict]) -> dict:
     return entries[grade_class(properties["grade"], properties["grade_status"])]
 
 
+def escaped(collection: dict) -> dict:
+    """`collection` with its text properties escaped as HTML: Folium's popups and tooltips put
+    them into the page with `innerHTML`, where a name must stay a name."""
+    for feature in collection["features"]:
+        properties = feature["properties"]
+        for key, value in properties.items():
+            if isinstance(value, str):
+                properties[key] = html.escape(value)
+    return collection
+
+
 def _popup_properties(properties: dict, entries: dict[int | str, dict]) -> dict:
     properties["note"] = legend_label(_legend_entry(properties, entries))
     properties["qpv"] = properties["qpv_name"] or "hors QPV"
@@ -136,19 +147,24 @@ def render_html(conn: Connection, flt: ResidenceFilter) -> str:
     residences = json.loads(feature_collection(conn, rows_sql, params))
     for feature in residences["features"]:
         _popup_properties(feature["properties"], entries)
+    escaped(residences)
     xmin, ymin, xmax, ymax = flt.bbox or view_bbox(conn, flt)
     envelope = {"xmin": xmin, "ymin": ymin, "xmax": xmax, "ymax": ymax}
     within = "geom && ST_MakeEnvelope(:xmin, :ymin, :xmax, :ymax, 4326)"
-    communes = json.loads(
-        feature_collection(
-            conn,
-            "SELECT insee AS code, name, ST_SimplifyPreserveTopology(geom, 0.0001) AS geom"
-            f" FROM commune WHERE geom IS NOT NULL AND {within}",
-            envelope,
+    communes = escaped(
+        json.loads(
+            feature_collection(
+                conn,
+                "SELECT insee AS code, name, ST_SimplifyPreserveTopology(geom, 0.0001) AS geom"
+                f" FROM commune WHERE geom IS NOT NULL AND {within}",
+                envelope,
+            )
         )
     )
-    qpv = json.loads(
-        feature_collection(conn, f"SELECT code, name, geom FROM qpv WHERE {within}", envelope)
+    qpv = escaped(
+        json.loads(
+            feature_collection(conn, f"SELECT code, name, geom FROM qpv WHERE {within}", envelope)
+        )
     )
 
     fmap = folium.Map(location=None, tiles=None, control_scale=True, zoom_snap=0.25)

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from app.core.errors import InvalidParameter
+from app.core.errors import InvalidParameter, NotFound
 from app.layers import ResidenceFilter, residence_rows_sql
 from app.printing.drawing import (
     WEB_MERCATOR,
@@ -25,12 +25,11 @@ from geo.grades import GradeScale
 DPI = 100
 MIN_SIDE, MAX_SIDE = 200, 4000
 """Pixels: enough for a slide, bounded so that one request cannot exhaust the server."""
-HAUTS_DE_FRANCE = (1.38, 48.83, 4.26, 51.09)
-"""The view when neither a bbox nor any residence gives one."""
 
 
 def view_bbox(conn: Connection, flt: ResidenceFilter) -> tuple[float, float, float, float]:
-    """The extent of the residences of `flt`, slightly padded, else the region."""
+    """The extent of the residences of `flt`, slightly padded; NotFound when there is none (an
+    empty print would draw the whole region, for nothing)."""
     sql, params = residence_rows_sql(flt)
     row = conn.execute(
         text(
@@ -40,7 +39,10 @@ def view_bbox(conn: Connection, flt: ResidenceFilter) -> tuple[float, float, flo
         params,
     ).one()
     if row[0] is None:
-        return HAUTS_DE_FRANCE
+        raise NotFound(
+            "Aucune résidence ne correspond à ces filtres : rien à imprimer. Élargissez les "
+            "filtres, ou donnez une emprise (bbox) pour imprimer une carte sans résidence."
+        )
     xmin, ymin, xmax, ymax = row
     pad_x, pad_y = max((xmax - xmin) * 0.05, 0.005), max((ymax - ymin) * 0.05, 0.005)
     return xmin - pad_x, ymin - pad_y, xmax + pad_x, ymax + pad_y

@@ -54,6 +54,7 @@ export const STRINGS = {
   hiddenOutOfReach: "hors de votre périmètre, ou campagne en cours de notation",
   signIn: "Se connecter",
   signOut: "Se déconnecter",
+  accounts: "Comptes",
   insideQpv: (name, code) => `Dans le QPV ${name} (${code})`,
   distanceToQpv: (metres) => `À ${formatInteger(metres)} m du QPV le plus proche`,
   band300m: "dans la bande de 300 m autour d'un QPV (TVA réduite, art. 278 sexies CGI)",

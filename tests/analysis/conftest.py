@@ -16,9 +16,9 @@ from sqlalchemy import Engine, text
 from app.access.gate import Gate
 from app.auth.accounts import create_account, create_token
 from app.auth.principal import Principal
-from app.auth.roles import Role
+from app.auth.roles import ALL_EPCI, Role
 from app.placement import place_residences
-from tests.builders import grade
+from tests.territory import grade
 
 MEL = "200093201"
 LILLE = "59350"
@@ -49,7 +49,14 @@ ALLOCATIONS = {
 }
 YEAR = 2025
 
-EVERYTHING = Gate(Principal(id=0, email="operateur@qualiparc.test", role=Role.ADMIN))
+EVERYTHING = Gate(
+    Principal(
+        id=0,
+        email="operateur@qualiparc.test",
+        role=Role.ADMIN,
+        scopes={"epci": frozenset({ALL_EPCI})},
+    )
+)
 """An administrator of every EPCI: reads every grade in every phase."""
 
 

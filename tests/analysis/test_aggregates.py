@@ -10,7 +10,7 @@ from app.analysis.aggregates import quartier_rows
 from app.analysis.peuplements import peuplement_rows
 from app.placement import place_residences
 from tests.analysis.conftest import EVERYTHING, LILLE, MEL, QPV_A, QPV_B, VILLENEUVE, add_residence
-from tests.builders import grade
+from tests.territory import grade
 
 
 def by_code(rows: list[dict]) -> dict[str, dict]:

@@ -169,3 +169,22 @@ def test_import_outside_the_grading_phase_is_refused(territory: Territory, tmp_p
     assert code == 1
     assert "phase de notation" in output
     assert territory.count("grade") == 0
+
+
+@pytest.mark.parametrize("kind, entity", [("billion-laughs", "l9"), ("xxe", "x")])
+def test_xml_entity_attacks_are_refused_in_french(
+    territory: Territory, campaign, tmp_path, kind, entity
+):
+    from tests.geo.test_readers import HOSTILE_SHEETS, hostile_workbook
+
+    sheet = hostile_workbook(tmp_path / "notes.xlsx", HOSTILE_SHEETS[kind], entity)
+    response = territory.call(
+        "POST",
+        f"/api/campaigns/{campaign}/grades/import",
+        "lille",
+        data={"side": "commune"},
+        files={"file": ("notes.xlsx", sheet.read_bytes(), "application/octet-stream")},
+    )
+    assert response.status_code == 422, response.text
+    assert "entités XML" in response.text
+    assert territory.count("grade") == 0

@@ -34,7 +34,7 @@ POINTS = {
     "SL1": (2.8126, 50.3100),
 }
 ACCOUNTS = {
-    "admin": ("admin", []),
+    "admin": ("admin", ["*"]),
     "commune_arras": ("commune", [ARRAS]),
     "elu_arras": ("elu", [ARRAS]),
     "elu_cua": ("elu", [CU_ARRAS]),

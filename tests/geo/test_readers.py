@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 import zipfile
 from pathlib import Path
 
@@ -9,7 +10,26 @@ import pytest
 from shapely.geometry import Point
 
 from geo.crs import LAMBERT93, WGS84
-from geo.readers import FileFormatError, find_column, parse_number, read_table
+from geo.readers import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    FileFormatError,
+    TimeBudget,
+    find_column,
+    parse_number,
+    read_table,
+)
+from tests.spreadsheets import (
+    BILLION_LAUGHS,
+    GRADES_HEADER,
+    MAIN,
+    XXE,
+    hostile_strings,
+    million_rows,
+    sheet_xml,
+    xlsx,
+)
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -110,6 +130,35 @@ def test_xlsx_first_sheet_numbers_as_text(tmp_path):
 def test_broken_xlsx_is_a_file_error(tmp_path):
     with pytest.raises(FileFormatError, match="Excel illisible"):
         read_table(write(tmp_path / "r.xlsx", "not a workbook"))
+
+
+LAUGHS = "".join(
+    f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' if n else '<!ENTITY l0 "lol">' for n in range(10)
+)
+HOSTILE_SHEETS = {
+    "billion-laughs": f"<!DOCTYPE w [{LAUGHS}]>",
+    "xxe": '<!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+}
+
+
+def hostile_workbook(path: Path, doctype: str, entity: str) -> Path:
+    """A workbook whose first sheet declares `doctype` and uses `&entity;` in a cell."""
+    book = openpyxl.Workbook()
+    book.active.append(["code", "note"])
+    book.save(path.with_suffix(".base.xlsx"))
+    sheet = (
+        f'<?xml version="1.0"?>{doctype}<worksheet xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is>'
+        f"<t>&{entity};</t></is></c></row></sheetData></worksheet>"
+    )
+    with (
+        zipfile.ZipFile(path.with_suffix(".base.xlsx")) as source,
+        zipfile.ZipFile(path, "w") as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, sheet if item.filename.endswith("sheet1.xml") else data)
+    return path
 
 
 def points_frame(crs: str) -> gpd.GeoDataFrame:
@@ -223,3 +272,86 @@ def test_find_column_ignores_case_accents_and_separators():
 def test_csv_utf16_from_excel_unicode_text(tmp_path):
     path = write(tmp_path / "r.txt", "\ufeffcode\tnom\nA1\tRésidence Œillets\n", "utf-16-le")
     assert read_table(path).frame.to_dict("records") == [{"code": "A1", "nom": "Résidence Œillets"}]
+
+
+# --- Limits -------------------------------------------------------------------------------------
+
+
+def test_million_row_xlsx_is_refused_in_seconds(tmp_path):
+    path = tmp_path / "notes.xlsx"
+    path.write_bytes(million_rows())
+    start = time.perf_counter()
+    with pytest.raises(FileFormatError, match="200\u202f000 lignes au plus"):
+        read_table(path)
+    assert time.perf_counter() - start < 10
+
+
+def test_xlsx_row_number_past_the_limit_is_refused(tmp_path):
+    far = f'<row r="{MAX_ROWS + 1}"><c><v>1</v></c><c><v>2</v></c></row>'
+    path = tmp_path / "notes.xlsx"
+    path.write_bytes(xlsx(sheet_xml(GRADES_HEADER + far)))
+    with pytest.raises(FileFormatError, match="fichier trop long : 200\u202f000 lignes au plus"):
+        read_table(path)
+
+
+def test_csv_row_cap_names_the_limit(tmp_path):
+    path = tmp_path / "notes.csv"
+    path.write_text("code;note\n" + "L1;2\n" * MAX_ROWS, encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(FileFormatError) as refused:
+        read_table(path)
+    assert str(refused.value) == (
+        "fichier trop long : 200\u202f000 lignes au plus (en-tête compris) ; "
+        "découpez-le en plusieurs fichiers"
+    )
+    assert time.perf_counter() - start < 10
+    path.write_text("code;note\n" + "L1;2\n" * (MAX_ROWS - 1), encoding="utf-8")
+    assert len(read_table(path)) == MAX_ROWS - 1
+
+
+@pytest.mark.parametrize(
+    "hostile", [BILLION_LAUGHS, XXE], ids=["billion-laughs", "external-entity"]
+)
+def test_xml_entities_in_an_xlsx_are_refused_in_french(tmp_path, hostile):
+    path = tmp_path / "notes.xlsx"
+    path.write_bytes(hostile_strings(hostile))
+    with pytest.raises(FileFormatError, match="déclare des entités XML"):
+        read_table(path)
+
+
+def test_xlsx_unpacking_to_too_much_is_refused(tmp_path):
+    strings = f'<sst xmlns="{MAIN}"><si><t>' + "a" * (40 * 1024 * 1024) + "</t></si></sst>"
+    path = tmp_path / "notes.xlsx"
+    path.write_bytes(hostile_strings(strings))
+    assert path.stat().st_size < 1024 * 1024
+    with pytest.raises(FileFormatError, match="trop gros une fois décompressé"):
+        read_table(path)
+
+
+def test_columns_past_the_limit_are_refused(tmp_path):
+    wide = ";".join(f"c{i}" for i in range(MAX_COLUMNS + 1))
+    with pytest.raises(FileFormatError, match="au-delà de la colonne 50 ; 50 colonnes au plus"):
+        read_table(write(tmp_path / "r.csv", f"code;note\nL1;2\n{wide}\n"))
+    cell = '<c r="AZ2"><v>1</v></c>'
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(xlsx(sheet_xml(GRADES_HEADER + f'<row r="2">{cell}</row>')))
+    with pytest.raises(FileFormatError, match="ligne 2 : valeurs au-delà de la colonne 50"):
+        read_table(path)
+
+
+def test_a_cell_past_the_limit_leaves_its_row_out(tmp_path):
+    long = "x" * (MAX_CELL_CHARS + 1)
+    table = read_table(write(tmp_path / "r.csv", f"code;note\nL1;{long}\nL2;3\n"))
+    assert table.frame["code"].tolist() == ["L2"]
+    [error] = table.errors
+    assert (error.line, error.column, error.value) == (2, "note", "x" * 40 + "…")
+    assert (
+        error.message == "cellule de 10\u202f001 caractères : 10\u202f000 au plus (ligne ignorée)"
+    )
+
+
+def test_reading_stops_when_the_time_budget_is_spent(tmp_path):
+    path = write(tmp_path / "r.csv", "code;note\n" + "L1;2\n" * 5000)
+    with pytest.raises(FileFormatError, match="trop long à lire : sa lecture a dépassé 0 s"):
+        read_table(path, TimeBudget(0))
+    assert len(read_table(path, TimeBudget(60))) == 5000

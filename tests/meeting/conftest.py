@@ -10,7 +10,6 @@ from sqlalchemy import Engine, create_engine, text
 
 from app.auth.accounts import create_account, create_token
 from app.core.database import sqlalchemy_url
-from tests.builders import grade
 from tests.meeting.support import (
     ARRAS,
     CU_ARRAS,
@@ -20,6 +19,7 @@ from tests.meeting.support import (
     SmallCampaign,
 )
 from tests.servers import running_app
+from tests.territory import grade
 
 
 @pytest.fixture

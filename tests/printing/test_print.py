@@ -10,7 +10,7 @@ from matplotlib.image import imread
 from pypdf import PdfReader
 
 from app.auth.principal import Principal
-from app.auth.roles import Role
+from app.auth.roles import ALL_EPCI, Role
 from app.printing.drawing import legend_handles
 from app.printing.figures import key_figures, resolve_territory
 from app.printing.pdf import render_pdf
@@ -81,7 +81,12 @@ def test_pdf_of_the_epci_counts_every_commune(client, corner):
 def test_figures_and_pdf_count_grades_hidden_from_the_caller_apart(corner):
     """An administrator of another EPCI reads no grade of Arras: its three agreed grades are
     counted under « Note non visible », never under « Non qualifiée »."""
-    operator = Principal(id=0, email="operateur@test.example", role=Role.ADMIN)
+    operator = Principal(
+        id=0,
+        email="operateur@test.example",
+        role=Role.ADMIN,
+        scopes={"epci": frozenset({ALL_EPCI})},
+    )
     elsewhere = Principal(
         id=0, email="admin.mel@test.example", role=Role.ADMIN, scopes={"epci": frozenset({MEL})}
     )
@@ -178,3 +183,28 @@ def test_elu_page_shows_the_figures_and_redirects_anonymous_visitors(client, cor
     )
     assert outside.status_code == 403
     assert "pas dans votre périmètre" in outside.text
+
+
+def test_prints_write_dollars_and_markup_of_names_and_labels_as_text(client, corner):
+    """Matplotlib would read `$…$` as mathtext (and fail on some): names and labels are user
+    text, printed as written."""
+    from sqlalchemy import text
+
+    name = "Campagne $\\frac{1}{0}$ à 50 $ <b>"
+    with corner.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE campaign SET name = :n, scale_labels = CAST(:labels AS json) WHERE id = :id"
+            ),
+            {"n": name, "labels": '{"1": "Très $\\\\sqrt{fragile}$"}', "id": corner.campaign_id},
+        )
+        conn.execute(text("UPDATE residence SET name = '$x^2$' WHERE code = 'AR1'"))
+    response = client.get("/elu/print.pdf", headers=corner.headers["elu_arras"])
+    assert response.status_code == 200, response.text
+    _, shown, _ = pdf_text(response.content)
+    assert "Campagne $\\frac{1}{0}$ à 50 $ <b>" in shown
+    assert "Très $\\sqrt{fragile}$" in shown
+    png = client.get(
+        "/api/print/map.png", params={"commune": ARRAS}, headers=corner.headers["admin"]
+    )
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")

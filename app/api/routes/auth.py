@@ -1,30 +1,28 @@
-"""Sign in and out (session cookie), and who am I."""
+"""Sign in and out (server-side session, cookie), and who am I."""
 
-from fastapi import APIRouter, Response
-from pydantic import BaseModel
-from sqlalchemy import text
+from fastapi import APIRouter, Request, Response
 
 from app.access.policy import ANYONE_NOTHING, SIGNED_IN_NOTHING
 from app.api.deps import DbConnection
+from app.api.inputs import Email, Password, StrictBody
 from app.auth.deps import CurrentPrincipal, OptionalPrincipal
-from app.auth.passwords import verify_password
+from app.auth.login import sign_in
 from app.auth.roles import ROLE_LABELS
 from app.auth.sessions import (
     CSRF_COOKIE,
     SESSION_COOKIE,
-    SESSION_MAX_AGE,
-    make_session,
-    new_csrf_token,
+    close_session,
+    cookie_max_age,
+    csrf_token,
 )
-from app.core.errors import NotAuthenticated
 from app.core.settings import get_settings
 
 router = APIRouter(prefix="/api/auth", tags=["comptes"])
 
 
-class Credentials(BaseModel):
-    email: str
-    password: str
+class Credentials(StrictBody):
+    email: Email
+    password: Password
 
 
 def describe(principal) -> dict:
@@ -38,39 +36,49 @@ def describe(principal) -> dict:
     }
 
 
-@router.post("/login", summary="Connexion (cookie de session)", dependencies=[ANYONE_NOTHING])
-def login(credentials: Credentials, conn: DbConnection, response: Response) -> dict:
-    row = conn.execute(
-        text("SELECT id, password_hash FROM account WHERE email = :e AND active"),
-        {"e": credentials.email.strip().lower()},
-    ).one_or_none()
-    if row is None or not verify_password(row.password_hash, credentials.password):
-        raise NotAuthenticated("Adresse e-mail ou mot de passe incorrect.")
-    secure = get_settings().secure_cookies
-    response.set_cookie(
-        SESSION_COOKIE,
-        make_session(row.id),
-        max_age=SESSION_MAX_AGE,
-        httponly=True,
-        secure=secure,
-        samesite="strict",
+def client_address(request: Request) -> str | None:
+    """The caller's address (behind a proxy: the one uvicorn's proxy headers give)."""
+    return request.client.host if request.client else None
+
+
+def cookie_options(request: Request) -> dict:
+    """Strict same-site cookies, sent over HTTPS only when the site is served over HTTPS."""
+    secure = get_settings().secure_cookies or request.url.scheme == "https"
+    return {"secure": secure, "samesite": "strict", "path": "/"}
+
+
+@router.post(
+    "/login",
+    summary="Connexion (cookie de session) ; limitée après plusieurs échecs (429)",
+    dependencies=[ANYONE_NOTHING],
+)
+def login(
+    credentials: Credentials, request: Request, conn: DbConnection, response: Response
+) -> dict:
+    token = sign_in(
+        conn,
+        credentials.email,
+        credentials.password,
+        client_address(request),
+        replacing=request.cookies.get(SESSION_COOKIE),
     )
-    csrf = new_csrf_token()
-    response.set_cookie(
-        CSRF_COOKIE,
-        csrf,
-        max_age=SESSION_MAX_AGE,
-        httponly=False,
-        secure=secure,
-        samesite="strict",
-    )
+    csrf = csrf_token(token)
+    options = cookie_options(request)
+    max_age = cookie_max_age()
+    response.set_cookie(SESSION_COOKIE, token, max_age=max_age, httponly=True, **options)
+    response.set_cookie(CSRF_COOKIE, csrf, max_age=max_age, httponly=False, **options)
     return {"status": "ok", "csrf_token": csrf}
 
 
-@router.post("/logout", summary="Déconnexion", dependencies=[ANYONE_NOTHING])
-def logout(response: Response) -> dict:
-    response.delete_cookie(SESSION_COOKIE)
-    response.delete_cookie(CSRF_COOKIE)
+@router.post("/logout", summary="Déconnexion (la session prend fin)", dependencies=[ANYONE_NOTHING])
+def logout(request: Request, conn: DbConnection, response: Response) -> dict:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        close_session(conn, token)
+        conn.commit()
+    options = cookie_options(request)
+    response.delete_cookie(SESSION_COOKIE, httponly=True, **options)
+    response.delete_cookie(CSRF_COOKIE, **options)
     return {"status": "ok"}
 
 

@@ -1,14 +1,19 @@
 """Campaigns: create, list, move through their phases, figures and comparison with the last one."""
 
+from typing import Annotated, Literal
+
 from fastapi import APIRouter, Response
-from pydantic import BaseModel
+from pydantic import Field
 
 from app.access.policy import ADMIN_NOTHING, SIGNED_IN_GRADES, SIGNED_IN_NOTHING
 from app.api.deps import DbConnection
+from app.api.inputs import CampaignId, Label, Name, Siren, StrictBody, Year
 from app.api.responses import GeoJSONResponse
 from app.auth.deps import CurrentPrincipal
 from app.campaigns.comparison import comparison_geojson
 from app.campaigns.service import (
+    PUBLISHED_LEVELS,
+    STATUSES,
     CampaignChanges,
     create_campaign,
     list_campaigns,
@@ -16,21 +21,27 @@ from app.campaigns.service import (
     update_campaign,
 )
 from app.campaigns.stats import campaign_stats
+from geo.grades import GRADES
 
 router = APIRouter(prefix="/api/campaigns", tags=["campagnes"])
 
 
-class NewCampaign(BaseModel):
-    epci: str
-    name: str
-    year: int
+GradeKey = Literal[tuple(str(grade) for grade in GRADES)]  # type: ignore[misc]
 
 
-class CampaignPatch(BaseModel):
-    status: str | None = None
-    scale_labels: dict[str, str] | None = None
-    divergence_threshold: int | None = None
-    published_level: str | None = None
+class NewCampaign(StrictBody):
+    epci: Siren
+    name: Name
+    year: Year
+
+
+class CampaignPatch(StrictBody):
+    status: Literal[STATUSES] | None = None  # type: ignore[valid-type]
+    scale_labels: dict[GradeKey, Label] | None = Field(  # type: ignore[valid-type]
+        None, description="Libellé par note ; vide : le libellé par défaut"
+    )
+    divergence_threshold: Annotated[int, Field(ge=1, le=3)] | None = None
+    published_level: Literal[PUBLISHED_LEVELS] | None = None  # type: ignore[valid-type]
 
 
 @router.get("", summary="Les campagnes visibles par le compte", dependencies=[SIGNED_IN_NOTHING])
@@ -51,7 +62,7 @@ def new_campaign(body: NewCampaign, conn: DbConnection, principal: CurrentPrinci
 
 
 @router.get("/{campaign_id}", summary="Une campagne", dependencies=[SIGNED_IN_NOTHING])
-def campaign(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) -> dict:
+def campaign(campaign_id: CampaignId, conn: DbConnection, principal: CurrentPrincipal) -> dict:
     return load_campaign(conn, principal, campaign_id).to_json(principal)
 
 
@@ -61,7 +72,7 @@ def campaign(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) 
     dependencies=[ADMIN_NOTHING],
 )
 def patch_campaign(
-    campaign_id: int, body: CampaignPatch, conn: DbConnection, principal: CurrentPrincipal
+    campaign_id: CampaignId, body: CampaignPatch, conn: DbConnection, principal: CurrentPrincipal
 ) -> dict:
     changes = CampaignChanges(**body.model_dump(), fields=frozenset(body.model_fields_set))
     updated = update_campaign(conn, principal, campaign_id, changes)
@@ -74,7 +85,7 @@ def patch_campaign(
     summary="Chiffres : couverture, divergences, harmonisation",
     dependencies=[SIGNED_IN_GRADES],
 )
-def stats(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) -> dict:
+def stats(campaign_id: CampaignId, conn: DbConnection, principal: CurrentPrincipal) -> dict:
     return campaign_stats(conn, principal, load_campaign(conn, principal, campaign_id))
 
 
@@ -84,7 +95,9 @@ def stats(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) -> 
     response_class=GeoJSONResponse,
     dependencies=[SIGNED_IN_GRADES],
 )
-def comparison(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) -> Response:
+def comparison(
+    campaign_id: CampaignId, conn: DbConnection, principal: CurrentPrincipal
+) -> Response:
     current = load_campaign(conn, principal, campaign_id)
     previous_id = current.previous_id
     previous = load_campaign(conn, principal, previous_id) if previous_id else None

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 
 from app.access.policy import VIEWERS_GRADES
-from app.auth.deps import CurrentPrincipal
-from app.core.database import get_engine
+from app.api.inputs import INT8_MAX, CampaignId
+from app.auth.deps import CurrentPrincipal, DbConnection
 from app.core.errors import InvalidParameter
 from app.meeting.access import meeting_campaign
 from app.meeting.stream import campaign_stream
@@ -18,8 +18,10 @@ router = APIRouter(tags=["réunion"])
 def parse_last_event_id(raw: str | None) -> int | None:
     if raw is None or not raw.strip():
         return None
-    if not raw.strip().isdigit():
-        raise InvalidParameter(f"En-tête Last-Event-ID « {raw} » invalide : attendu un entier.")
+    if not (raw.strip().isascii() and raw.strip().isdigit()) or int(raw) > INT8_MAX:
+        raise InvalidParameter(
+            f"En-tête Last-Event-ID « {raw[:40]} » invalide : attendu un entier positif."
+        )
     return int(raw)
 
 
@@ -30,20 +32,25 @@ def parse_last_event_id(raw: str | None) -> int | None:
         "Chaque message porte en `id` l'identifiant de l'historique des notes. Un écran passe "
         "`after` = le `last_event_id` des données qu'il vient de charger ; EventSource reprend "
         "ensuite de lui-même avec l'en-tête Last-Event-ID. Commentaire de maintien toutes les "
-        "15 s."
+        "5 s ; le flux se ferme quand la session ou le jeton prend fin."
     ),
     response_class=StreamingResponse,
     dependencies=[VIEWERS_GRADES],
 )
 def campaign_events(
-    campaign_id: int,
+    campaign_id: CampaignId,
     principal: CurrentPrincipal,
+    conn: DbConnection,
     last_event_id: Annotated[
         str | None, Header(description="Dernier identifiant reçu : le flux reprend après lui")
     ] = None,
     after: Annotated[
         int | None,
-        Query(ge=0, description="Reprendre après cet identifiant (l'en-tête Last-Event-ID prime)"),
+        Query(
+            ge=0,
+            le=INT8_MAX,
+            description="Reprendre après cet identifiant (l'en-tête Last-Event-ID prime)",
+        ),
     ] = None,
 ) -> StreamingResponse:
     """A screen gives `after` = the `last_event_id` of the data it loaded, so that nothing
@@ -52,8 +59,7 @@ def campaign_events(
     resume = parse_last_event_id(last_event_id)
     if resume is None:
         resume = after
-    with get_engine().connect() as conn:
-        campaign = meeting_campaign(conn, principal, campaign_id)
+    campaign = meeting_campaign(conn, principal, campaign_id)
     return StreamingResponse(
         campaign_stream(principal, campaign, resume),
         media_type="text/event-stream",

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Response
 
 from app.access.gate import Gate
 from app.access.policy import SIGNED_IN_AGGREGATES, SIGNED_IN_GRADES
-from app.analysis.aggregates import check_campaign, check_level
+from app.analysis.aggregates import LEVELS, check_campaign, check_level
 from app.api.deps import DbConnection, require_campaign_exists, residence_filter
+from app.api.inputs import campaign_query, choice_query
+from app.api.responses import files
 from app.auth.deps import CurrentPrincipal
 from app.core.errors import NotFound
 from app.exports.formats import FORMATS, MEDIA_TYPES
@@ -30,7 +32,12 @@ def attachment(stem: str, fmt: str) -> dict[str, str]:
     }
 
 
-def export_format(fmt: str) -> str:
+def export_format(
+    fmt: Annotated[
+        str,
+        Path(description="csv, xlsx, geojson ou gpkg", json_schema_extra={"enum": list(FORMATS)}),
+    ],
+) -> str:
     if fmt not in FORMATS:
         raise NotFound(f"Format « {fmt} » inconnu : csv, xlsx, geojson ou gpkg.")
     return fmt
@@ -40,6 +47,7 @@ def export_format(fmt: str) -> str:
     "/residences.{fmt}",
     summary="Résidences avec notes et attributs de quartier (csv, xlsx, geojson, gpkg)",
     response_class=Response,
+    responses=files(*MEDIA_TYPES.values()),
     dependencies=[SIGNED_IN_GRADES],
 )
 def residences_export(
@@ -59,15 +67,16 @@ def residences_export(
     "/quartiers.{fmt}",
     summary="Agrégats par quartier d'une campagne (csv, xlsx, geojson, gpkg)",
     response_class=Response,
+    responses=files(*MEDIA_TYPES.values()),
     dependencies=[SIGNED_IN_AGGREGATES],
 )
 def quartiers_export(
     conn: DbConnection,
     principal: CurrentPrincipal,
     fmt: Annotated[str, Depends(export_format)],
-    level: Annotated[str, Query(description="qpv, iris, commune ou epci")],
+    level: Annotated[str, choice_query("qpv, iris, commune ou epci", LEVELS)],
     campaign: Annotated[
-        int | None, Query(description="Campagne (défaut : la dernière de chaque EPCI)")
+        int | None, campaign_query("Campagne (défaut : la dernière de chaque EPCI)")
     ] = None,
 ) -> Response:
     check_level(level)

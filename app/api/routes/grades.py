@@ -2,13 +2,24 @@
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile
-from pydantic import BaseModel, StrictInt
+from fastapi import APIRouter, File, Form, Response, UploadFile
 
 from app.access.policy import ADMIN_GRADES, GRADERS_GRADES, SIGNED_IN_GRADES
 from app.api.deps import DbConnection, read_upload
+from app.api.inputs import (
+    CampaignId,
+    Grade,
+    LongText,
+    ResidenceCode,
+    ShortText,
+    StrictBody,
+    Version,
+    campaign_query,
+    upload_name,
+    upload_suffix,
+)
 from app.api.responses import GeoJSONResponse
 from app.auth.deps import CurrentPrincipal
 from app.campaigns.grading import grades_geojson, record_grade, residence_grades
@@ -16,27 +27,33 @@ from app.campaigns.harmonisation import conflict_error, harmonise, read_harmonis
 from app.campaigns.history import residence_history
 from app.campaigns.service import load_campaign
 from app.core.errors import Forbidden, ImportFailed
+from app.core.settings import get_settings
 from app.importers.grades import import_grades
-from geo.report import ImportRejected, sorted_errors
+from geo.grades import SIDES
+from geo.readers import TimeBudget
+from geo.report import ImportRejected, listed_report, thousands
 
 router = APIRouter(tags=["notes"])
 
 CAMPAIGN = "/api/campaigns/{campaign_id}"
 
 
-class GradeBody(BaseModel):
-    side: str
-    value: StrictInt
-    comment: str | None = None
-    expected_version: StrictInt | None = None
+Side = Literal[SIDES]  # type: ignore[valid-type]
+
+
+class GradeBody(StrictBody):
+    side: Side
+    value: Grade
+    comment: LongText | None = None
+    expected_version: Version | None = None
     """The version read (0: no grade yet); a stale one gets a 409. Omitted: last save wins."""
 
 
-class HarmonisationBody(BaseModel):
-    value: StrictInt
-    rationale: str | None = None
-    expected_version: StrictInt
-    meeting: str | None = None
+class HarmonisationBody(StrictBody):
+    value: Grade
+    rationale: LongText | None = None
+    expected_version: Version
+    meeting: ShortText | None = None
 
 
 @router.get(
@@ -45,7 +62,7 @@ class HarmonisationBody(BaseModel):
     response_class=GeoJSONResponse,
     dependencies=[SIGNED_IN_GRADES],
 )
-def grades(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) -> Response:
+def grades(campaign_id: CampaignId, conn: DbConnection, principal: CurrentPrincipal) -> Response:
     campaign = load_campaign(conn, principal, campaign_id)
     return GeoJSONResponse(grades_geojson(conn, principal, campaign))
 
@@ -56,7 +73,10 @@ def grades(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) ->
     dependencies=[SIGNED_IN_GRADES],
 )
 def grade(
-    campaign_id: int, residence_code: str, conn: DbConnection, principal: CurrentPrincipal
+    campaign_id: CampaignId,
+    residence_code: ResidenceCode,
+    conn: DbConnection,
+    principal: CurrentPrincipal,
 ) -> dict:
     campaign = load_campaign(conn, principal, campaign_id)
     return residence_grades(conn, principal, campaign, residence_code)
@@ -68,8 +88,8 @@ def grade(
     dependencies=[GRADERS_GRADES],
 )
 def put_grade(
-    campaign_id: int,
-    residence_code: str,
+    campaign_id: CampaignId,
+    residence_code: ResidenceCode,
     body: GradeBody,
     conn: DbConnection,
     principal: CurrentPrincipal,
@@ -95,32 +115,31 @@ def put_grade(
     dependencies=[GRADERS_GRADES],
 )
 def import_sheet(
-    campaign_id: int,
+    campaign_id: CampaignId,
     file: Annotated[UploadFile, File(description="Tableau CSV ou XLSX")],
-    side: Annotated[str, Form(description="commune ou bailleur")],
+    side: Annotated[Side, Form(description="commune ou bailleur")],
     conn: DbConnection,
     principal: CurrentPrincipal,
 ) -> dict:
     campaign = load_campaign(conn, principal, campaign_id)
     if side not in campaign.access(principal).grading_sides:
         raise Forbidden(f"Votre compte ne peut pas importer les notes du côté « {side} ».")
-    name = Path(file.filename or "notes.csv").name
+    name = upload_name(file.filename, "notes.csv")
+    budget = TimeBudget(get_settings().max_parse_seconds)
     with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / name
+        path = Path(directory) / f"tableau{upload_suffix(name)}"
         path.write_bytes(read_upload(file))
         try:
             summary = import_grades(
-                conn, path, campaign, side, principal=principal, source_name=name
+                conn, path, campaign, side, principal=principal, source_name=name, budget=budget
             )
         except ImportRejected as rejected:
             conn.rollback()
             count = len(rejected.errors)
             raise ImportFailed(
-                f"Import refusé, rien n'a été écrit : {count} erreur{'s' if count > 1 else ''}.",
-                errors=[
-                    {"line": e.line, "column": e.column, "value": e.value, "message": e.message}
-                    for e in sorted_errors(rejected.errors)
-                ],
+                f"Import refusé, rien n'a été écrit : {thousands(count)} "
+                f"erreur{'s' if count > 1 else ''}.",
+                errors=listed_report(rejected.errors),
             ) from None
     conn.commit()
     return {
@@ -138,7 +157,10 @@ def import_sheet(
     dependencies=[SIGNED_IN_GRADES],
 )
 def harmonisation(
-    campaign_id: int, residence_code: str, conn: DbConnection, principal: CurrentPrincipal
+    campaign_id: CampaignId,
+    residence_code: ResidenceCode,
+    conn: DbConnection,
+    principal: CurrentPrincipal,
 ) -> dict:
     campaign = load_campaign(conn, principal, campaign_id)
     return read_harmonisation(conn, principal, campaign, residence_code)
@@ -150,8 +172,8 @@ def harmonisation(
     dependencies=[ADMIN_GRADES],
 )
 def put_harmonisation(
-    campaign_id: int,
-    residence_code: str,
+    campaign_id: CampaignId,
+    residence_code: ResidenceCode,
     body: HarmonisationBody,
     conn: DbConnection,
     principal: CurrentPrincipal,
@@ -179,9 +201,9 @@ def put_harmonisation(
     dependencies=[SIGNED_IN_GRADES],
 )
 def history(
-    residence_code: str,
+    residence_code: ResidenceCode,
     conn: DbConnection,
     principal: CurrentPrincipal,
-    campaign: Annotated[int | None, Query(description="Une seule campagne")] = None,
+    campaign: Annotated[int | None, campaign_query("Une seule campagne")] = None,
 ) -> dict:
     return residence_history(conn, principal, residence_code, campaign)

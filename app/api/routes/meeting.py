@@ -10,10 +10,11 @@ from sqlalchemy.engine import Connection
 
 from app.access.policy import VIEWERS_GRADES
 from app.api.deps import DbConnection
+from app.api.inputs import CLOCK, CampaignId
+from app.api.responses import files
 from app.auth.deps import CurrentPrincipal
 from app.auth.principal import Principal
 from app.campaigns.service import Campaign
-from app.core.errors import InvalidParameter
 from app.meeting.access import may_record, meeting_campaign
 from app.meeting.agenda import (
     DAY_START,
@@ -31,7 +32,6 @@ from app.meeting.feed import latest_event_id
 
 router = APIRouter(prefix="/api/campaigns/{campaign_id}", tags=["réunion"])
 
-CLOCK_RE = re.compile(r"^([01]?\d|2[0-3])[:hH]([0-5]\d)$")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -42,15 +42,13 @@ def agenda_settings(
     minutes_per_session: Annotated[
         int, Query(ge=0, le=60, description="Minutes d'accueil et de changement par séance")
     ] = MINUTES_PER_SESSION,
-    start: Annotated[str, Query(description="Heure de début, « 09:00 »")] = (
+    start: Annotated[str, Query(pattern=CLOCK, description="Heure de début, « 09:00 »")] = (
         DAY_START.strftime("%H:%M")
     ),
 ) -> AgendaSettings:
-    match = CLOCK_RE.match(start.strip())
-    if not match:
-        raise InvalidParameter(f"Heure de début « {start} » invalide : attendu « 09:00 ».")
+    hours, minutes = re.split("[:hH]", start)
     return AgendaSettings(
-        minutes_per_residence, minutes_per_session, time(int(match[1]), int(match[2]))
+        minutes_per_residence, minutes_per_session, time(int(hours), int(minutes))
     )
 
 
@@ -71,7 +69,7 @@ def _campaign_json(campaign: Campaign, principal: Principal) -> dict:
 
 
 def _agenda(
-    conn: Connection, principal: Principal, campaign_id: int, settings: AgendaSettings
+    conn: Connection, principal: Principal, campaign_id: CampaignId, settings: AgendaSettings
 ) -> tuple[Campaign, Agenda]:
     campaign = meeting_campaign(conn, principal, campaign_id)
     return campaign, build_agenda(divergent_residences(conn, principal, campaign), settings)
@@ -89,7 +87,7 @@ def _filename(campaign: Campaign, extension: str) -> str:
     description="`last_event_id` : le flux d'événements reprend après lui (paramètre `after`).",
     dependencies=[VIEWERS_GRADES],
 )
-def divergences(campaign_id: int, conn: DbConnection, principal: CurrentPrincipal) -> dict:
+def divergences(campaign_id: CampaignId, conn: DbConnection, principal: CurrentPrincipal) -> dict:
     campaign = meeting_campaign(conn, principal, campaign_id)
     last_event_id = latest_event_id(conn)
     residences = meeting_order(divergent_residences(conn, principal, campaign))
@@ -109,7 +107,7 @@ def divergences(campaign_id: int, conn: DbConnection, principal: CurrentPrincipa
     dependencies=[VIEWERS_GRADES],
 )
 def agenda(
-    campaign_id: int, conn: DbConnection, principal: CurrentPrincipal, settings: Settings
+    campaign_id: CampaignId, conn: DbConnection, principal: CurrentPrincipal, settings: Settings
 ) -> dict:
     campaign, day = _agenda(conn, principal, campaign_id, settings)
     return {"campaign": _campaign_json(campaign, principal), **day.to_json()}
@@ -119,10 +117,11 @@ def agenda(
     "/agenda.pdf",
     summary="Ordre du jour (PDF A4)",
     response_class=Response,
+    responses=files("application/pdf"),
     dependencies=[VIEWERS_GRADES],
 )
 def agenda_as_pdf(
-    campaign_id: int, conn: DbConnection, principal: CurrentPrincipal, settings: Settings
+    campaign_id: CampaignId, conn: DbConnection, principal: CurrentPrincipal, settings: Settings
 ) -> Response:
     campaign, day = _agenda(conn, principal, campaign_id, settings)
     return Response(
@@ -136,10 +135,11 @@ def agenda_as_pdf(
     "/agenda.xlsx",
     summary="Ordre du jour (tableur XLSX)",
     response_class=Response,
+    responses=files(XLSX),
     dependencies=[VIEWERS_GRADES],
 )
 def agenda_as_xlsx(
-    campaign_id: int, conn: DbConnection, principal: CurrentPrincipal, settings: Settings
+    campaign_id: CampaignId, conn: DbConnection, principal: CurrentPrincipal, settings: Settings
 ) -> Response:
     campaign, day = _agenda(conn, principal, campaign_id, settings)
     return Response(

@@ -2,14 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from app.access.policy import ANYONE_GRADES
 from app.analysis.peuplements import peuplements_geojson
 from app.api.deps import CallerGate, DbConnection, require_campaign_exists
+from app.api.inputs import campaign_query, siren_query
 from app.api.responses import GeoJSONResponse
-from app.core.errors import InvalidParameter
-from geo.codes import siren_problem
 
 router = APIRouter(prefix="/api", tags=["quartiers"])
 
@@ -24,14 +23,12 @@ def list_peuplements(
     conn: DbConnection,
     gate: CallerGate,
     campaign: Annotated[
-        int | None, Query(description="Campagne (défaut : la dernière de chaque EPCI)")
+        int | None, campaign_query("Campagne (défaut : la dernière de chaque EPCI)")
     ] = None,
-    epci: Annotated[str | None, Query(description="SIREN de l'EPCI")] = None,
+    epci: Annotated[str | None, siren_query()] = None,
 ) -> Response:
     """Types and needs derive from grades: only the residences the caller may see (none when
     anonymous)."""
-    if epci and (problem := siren_problem(epci)):
-        raise InvalidParameter(problem)
     if campaign is not None:
         require_campaign_exists(conn, campaign)
     return GeoJSONResponse(peuplements_geojson(conn, campaign, epci, gate=gate))

@@ -13,13 +13,16 @@ from fastapi import APIRouter, Query, Response
 
 from app.access.policy import ANYONE_GRADES, VIEWERS_GRADES
 from app.api.deps import DbConnection, VisibleResidenceFilter
+from app.api.inputs import text_query
+from app.api.responses import files
 from app.auth.deps import CurrentPrincipal
 from app.printing.figures import resolve_territory
 from app.printing.folium_export import render_html
 from app.printing.pdf import render_pdf
-from app.printing.png import render_png
+from app.printing.png import MAX_SIDE, MIN_SIDE, render_png
 
 router = APIRouter(tags=["impression"])
+TERRITORY_MAX = 32
 
 
 def _disposition(kind: str, stem: str, extension: str) -> dict[str, str]:
@@ -34,13 +37,15 @@ def _disposition(kind: str, stem: str, extension: str) -> dict[str, str]:
     "/elu/print.pdf",
     summary="Fiche A4 paysage de l'élu : carte, légende, chiffres clés",
     response_class=Response,
+    responses=files("application/pdf"),
     dependencies=[VIEWERS_GRADES],
 )
 def elu_pdf(
     conn: DbConnection,
     principal: CurrentPrincipal,
     territoire: Annotated[
-        str | None, Query(description="Code INSEE ou SIREN (défaut : votre territoire)")
+        str | None,
+        text_query("Code INSEE ou SIREN (défaut : votre territoire)", max_length=TERRITORY_MAX),
     ] = None,
 ) -> Response:
     territory = resolve_territory(conn, principal, territoire)
@@ -55,13 +60,18 @@ def elu_pdf(
     "/api/print/map.png",
     summary="Image PNG d'une vue de la carte (bbox et filtres)",
     response_class=Response,
+    responses=files("image/png"),
     dependencies=[ANYONE_GRADES],
 )
 def map_png(
     conn: DbConnection,
     flt: VisibleResidenceFilter,
-    width: Annotated[int, Query(description="Largeur en pixels (200 à 4000)")] = 1600,
-    height: Annotated[int, Query(description="Hauteur en pixels (200 à 4000)")] = 1000,
+    width: Annotated[
+        int, Query(ge=MIN_SIDE, le=MAX_SIDE, description="Largeur en pixels (200 à 4000)")
+    ] = 1600,
+    height: Annotated[
+        int, Query(ge=MIN_SIDE, le=MAX_SIDE, description="Hauteur en pixels (200 à 4000)")
+    ] = 1000,
     fragiles: Annotated[
         bool, Query(description="Mettre en évidence les résidences fragiles (notes 1 et 2)")
     ] = False,
@@ -77,6 +87,7 @@ def map_png(
     "/api/exports/map.html",
     summary="Carte HTML autonome (Folium), lisible hors ligne",
     response_class=Response,
+    responses=files("text/html"),
     dependencies=[ANYONE_GRADES],
 )
 def map_html(conn: DbConnection, flt: VisibleResidenceFilter) -> Response:

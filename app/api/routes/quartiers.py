@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from app.access.policy import ANYONE_AGGREGATES
-from app.analysis.aggregates import check_campaign, check_level, quartiers_geojson
+from app.analysis.aggregates import LEVELS, check_campaign, check_level, quartiers_geojson
 from app.api.deps import CallerGate, DbConnection
+from app.api.inputs import campaign_query, choice_query
 from app.api.responses import GeoJSONResponse
 
 router = APIRouter(prefix="/api", tags=["quartiers"])
@@ -21,9 +22,9 @@ router = APIRouter(prefix="/api", tags=["quartiers"])
 def list_quartiers(
     conn: DbConnection,
     gate: CallerGate,
-    level: Annotated[str, Query(description="Niveau : qpv, iris, commune ou epci")] = "commune",
+    level: Annotated[str, choice_query("Niveau : qpv, iris, commune ou epci", LEVELS)] = "commune",
     campaign: Annotated[
-        int | None, Query(description="Campagne (défaut : la dernière de chaque EPCI)")
+        int | None, campaign_query("Campagne (défaut : la dernière de chaque EPCI)")
     ] = None,
 ) -> Response:
     check_level(level)

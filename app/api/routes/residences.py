@@ -4,6 +4,7 @@ from fastapi import APIRouter, Response
 
 from app.access.policy import ANYONE_GRADES
 from app.api.deps import CallerGate, DbConnection, VisibleResidenceFilter
+from app.api.inputs import ResidenceCode
 from app.api.responses import GeoJSONResponse
 from app.core.errors import NotFound
 from app.layers import ResidenceFilter, residence_feature, residences_geojson
@@ -27,7 +28,7 @@ def list_residences(conn: DbConnection, flt: VisibleResidenceFilter) -> Response
     response_class=GeoJSONResponse,
     dependencies=[ANYONE_GRADES],
 )
-def get_residence(conn: DbConnection, gate: CallerGate, code: str) -> Response:
+def get_residence(conn: DbConnection, gate: CallerGate, code: ResidenceCode) -> Response:
     flt = ResidenceFilter(code=code, gate=gate)
     feature = residence_feature(conn, flt)
     if feature is None:

@@ -2,14 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from app.access.policy import ANYONE_NOTHING
 from app.api.deps import DbConnection
+from app.api.inputs import siren_query
 from app.api.responses import GeoJSONResponse
-from app.core.errors import InvalidParameter
 from app.layers import communes_geojson, epci_geojson, qpv_geojson
-from geo.codes import siren_problem
 
 router = APIRouter(prefix="/api", tags=["territoire"])
 
@@ -32,10 +31,8 @@ def list_qpv(conn: DbConnection) -> Response:
 )
 def list_communes(
     conn: DbConnection,
-    epci: Annotated[str | None, Query(description="SIREN de l'EPCI")] = None,
+    epci: Annotated[str | None, siren_query()] = None,
 ) -> Response:
-    if epci and (problem := siren_problem(epci)):
-        raise InvalidParameter(problem)
     return GeoJSONResponse(communes_geojson(conn, epci))
 
 

@@ -54,7 +54,7 @@ export function barChart(title, rows, { max = 100, format = String, colour = "#1
       svg("text", { x: LABEL_WIDTH + span + 6, y: index * ROW + BAR - 3, class: "chart__value" }, format(value)),
     );
   });
-  return el("figure", { className: "chart" }, el("figcaption", {}, title), root);
+  return chartFigure(title, root);
 }
 
 /**
@@ -85,7 +85,7 @@ export function stackedChart(title, rows, segments, { format = () => "" } = {}) 
       return el("li", {}, swatch, label);
     }),
   );
-  return el("figure", { className: "chart" }, el("figcaption", {}, title), root, legend);
+  return chartFigure(title, root, legend);
 }
 
 /** A share bar (0–100) with an optional reference mark, e.g. the MEL's 70 % coverage. */
@@ -101,4 +101,9 @@ export function shareBar(value, { reference = null, referenceLabel = "" } = {}) 
     root.append(mark);
   }
   return root;
+}
+
+/** A chart's figure: it scrolls when long, so it takes the keyboard focus (WCAG 2.1.1). */
+function chartFigure(title, ...content) {
+  return el("figure", { className: "chart", tabIndex: 0 }, el("figcaption", {}, title), ...content);
 }

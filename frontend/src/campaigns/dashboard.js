@@ -17,6 +17,7 @@ import { barChart, shareBar, stackedChart } from "./charts.js";
 import { el, runPage, showMessage } from "./dom.js";
 import { CAMPAIGN_STRINGS as S, TREND_COLOURS, TREND_LABELS, formatPercent } from "./strings.js";
 import { deferred } from "../ui/deferred.js";
+import { asText } from "../ui/text.js";
 
 const PHASES = [
   ["preparation", "Préparation"],
@@ -32,7 +33,7 @@ const UNGRADED_COLOUR = "#8c8c8c";
 const root = document.getElementById("dashboard");
 const message = document.getElementById("message");
 const campaignId = root.dataset.campaign ? Number(root.dataset.campaign) : null;
-const view = { campaign: null, stats: null, comparison: null };
+const view = { campaign: null, stats: null, comparison: null, markers: null };
 
 const settle = deferred();
 const ready = settle.promise;
@@ -43,6 +44,12 @@ window.qualiparcCampaign = {
   campaign: () => view.campaign,
   stats: () => view.stats,
   trends: () => view.comparison?.features.map((f) => f.properties) ?? [],
+  /** Open each tooltip of the comparison map; their text as shown. */
+  tooltips: () =>
+    (view.markers?.getLayers() ?? []).map((marker) => {
+      marker.openTooltip();
+      return marker.getTooltip().getElement()?.textContent ?? "";
+    }),
 };
 
 function fillSelect(campaigns) {
@@ -216,6 +223,7 @@ async function renderComparison(campaign) {
   territory.layer.addTo(map);
   const outline = territory.select({ epci: campaign.epci });
   const markers = L.featureGroup().addTo(map);
+  view.markers = markers;
   for (const { geometry, properties } of collection.features) {
     const [lon, lat] = geometry.coordinates;
     const colour = TREND_COLOURS[properties.trend] ?? UNGRADED_COLOUR;
@@ -228,7 +236,9 @@ async function renderComparison(campaign) {
     });
     const trend = TREND_LABELS[properties.trend] ?? S.ungraded;
     marker.bindTooltip(
-      `${properties.name} (${properties.commune_name}) : ${properties.previous_grade ?? "–"} → ${properties.grade ?? "–"} · ${trend}`,
+      asText(
+        `${properties.name} (${properties.commune_name}) : ${properties.previous_grade ?? "–"} → ${properties.grade ?? "–"} · ${trend}`,
+      ),
     );
     markers.addLayer(marker);
   }

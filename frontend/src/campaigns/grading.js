@@ -15,6 +15,7 @@ import {
 import { checkedGrade, el, gradeChoices, runPage, showMessage } from "./dom.js";
 import { CAMPAIGN_STRINGS as S, SIDE_LABELS } from "./strings.js";
 import { deferred } from "../ui/deferred.js";
+import { asText } from "../ui/text.js";
 
 const UNGRADED_COLOUR = "#8c8c8c";
 const SELECTED_STYLE = { color: "#111827", weight: 3 };
@@ -244,7 +245,7 @@ async function start() {
       fillOpacity: 0.9,
     });
     marker.feature = feature;
-    marker.bindTooltip(feature.properties.name);
+    marker.bindTooltip(asText(feature.properties.name));
     marker.on("click", () => select(feature.properties.code));
     paint(marker);
     group.addLayer(marker);

@@ -122,6 +122,10 @@ function onEvent(data) {
   } else if (data.type === "status") {
     // The phase changed (e.g. closed): who may record is decided by the server page.
     window.location.reload();
+  } else if (data.type === "signed_out") {
+    // The session ended or the account was disabled: the stream is closed, sign in again.
+    const here = window.location.pathname + window.location.search;
+    window.location.assign(`/connexion?next=${encodeURIComponent(here)}`);
   }
 }
 

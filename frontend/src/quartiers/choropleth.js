@@ -1,6 +1,7 @@
 // The quartier choropleth: indicators, their explained classes, the layer and its popup.
 import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
 import { Q, formatCount, formatGrade, formatShare } from "./strings.js";
+import { asText } from "../ui/text.js";
 
 const SECRET = {
   key: "secret",
@@ -196,7 +197,7 @@ export function choroplethLayer(collection, indicator, context) {
       fillOpacity: 0.72,
     }),
     onEachFeature: (feature, layer) => {
-      layer.bindTooltip(feature.properties.name, { sticky: true });
+      layer.bindTooltip(asText(feature.properties.name), { sticky: true });
       layer.bindPopup(() => quartierPopup(feature.properties, indicator, context), {
         maxWidth: 380,
         minWidth: 260,

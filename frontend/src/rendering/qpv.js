@@ -1,6 +1,7 @@
 // QPV perimeters: official ones solid, demo ones dashed, each source a layer of its own.
 import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
 import { STRINGS } from "../i18n.js";
+import { asText } from "../ui/text.js";
 
 const BASE_STYLE = { color: "#5e2b97", fillColor: "#8e63c5", weight: 2.5, fillOpacity: 0.14 };
 
@@ -32,7 +33,10 @@ export function qpvLayers(collection) {
       {
         style,
         onEachFeature: (feature, path) =>
-          path.bindTooltip(tooltipText(feature.properties), { sticky: true, direction: "top" }),
+          path.bindTooltip(asText(tooltipText(feature.properties)), {
+            sticky: true,
+            direction: "top",
+          }),
       },
     );
     layer.on("add", () => layer.bringToBack());

@@ -1,4 +1,5 @@
-// The account area of the page header: "Se connecter", or the signed-in account and "Se déconnecter".
+// The account area of the page header: "Se connecter", or the signed-in account and "Se déconnecter"
+// (and, for an EPCI administrator, the link to the accounts page).
 import { send } from "../data/api.js";
 import { STRINGS } from "../i18n.js";
 
@@ -26,6 +27,13 @@ async function render(container) {
   button.type = "button";
   button.textContent = STRINGS.signOut;
   button.addEventListener("click", signOut);
+  if (account.role === "admin") {
+    const accounts = document.createElement("a");
+    accounts.href = "/comptes";
+    accounts.textContent = STRINGS.accounts;
+    if (window.location.pathname === "/comptes") accounts.setAttribute("aria-current", "page");
+    container.append(accounts);
+  }
   container.append(who, button);
 }
 
