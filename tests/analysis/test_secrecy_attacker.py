@@ -34,7 +34,7 @@ from app.auth.accounts import create_account, create_token
 from geo.grades import FRAGILE_GRADES, GRADES
 from tests.analysis.conftest import MEL
 from tests.attacker import Attacker
-from tests.builders import grade
+from tests.territory import grade
 
 CU_ARRAS = "200033579"
 LILLE, ROUBAIX, TOURCOING, HEM = "59350", "59512", "59599", "59299"
