@@ -14,7 +14,9 @@ COPY data data
 COPY frontend/package.json frontend/package-lock.json frontend/build.mjs frontend/
 COPY frontend/src frontend/src
 COPY frontend/styles frontend/styles
-RUN pip install --no-cache-dir . \
+COPY reference/package.json reference/package-lock.json reference/build.mjs reference/
+RUN (cd reference && npm ci --no-audit --no-fund) && node reference/build.mjs \
+ && pip install --no-cache-dir . \
  && (cd frontend && npm ci --no-audit --no-fund) \
  && node frontend/build.mjs
 

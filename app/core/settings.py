@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     login_lock_minutes: int = 15
     """The first lock; each further lock within a day doubles it (up to 24 h)."""
     data_dir: Path = PROJECT_ROOT / "data"
+    reference_dir: Path = PROJECT_ROOT / "app" / "reference" / "decoupage-administratif"
+    """The national reference `qualiparc import territory` reads, put there by the build."""
 
 
 @lru_cache
