@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -176,18 +177,68 @@ def qpv(file: FileArg, crs: CrsOpt = None, report: ReportOpt = None) -> None:
     )
 
 
+LayerOpt = Annotated[
+    str | None,
+    typer.Option("--layer", help="Couche des communes d'un GeoPackage (par défaut : commune)."),
+]
+
+
+def print_warnings(warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        console.print(f"[yellow]Attention[/yellow] : {escape(warning)}", highlight=False)
+
+
 @cli.command("communes")
-def communes(file: FileArg, report: ReportOpt = None) -> None:
-    """Importe ou met à jour des contours de communes."""
+def communes(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            help="Contours : couche COMMUNE d'ADMIN EXPRESS (Shapefile, GeoPackage ou dossier "
+            "de la livraison), ou tout fichier de polygones avec un code INSEE.",
+        ),
+    ],
+    layer: LayerOpt = None,
+    crs: CrsOpt = None,
+    report: ReportOpt = None,
+) -> None:
+    """Importe ou met à jour des contours de communes (nom, population et EPCI du fichier
+    gardés)."""
     from app.importers.territory import import_communes
 
-    count = run_import(
-        lambda conn: import_communes(conn, file),
+    summary = run_import(
+        lambda conn: import_communes(conn, file, layer=layer, crs=crs),
         report,
         "Import des communes",
         audit=("import.communes", file),
     )
-    console.print(f"[green]{count} communes importées ou mises à jour.[/green]")
+    print_warnings(summary.warnings)
+    console.print(
+        f"[green]{thousands(summary.inserted)} communes ajoutées, "
+        f"{thousands(summary.updated)} mises à jour[/green] ({summary.file} ; "
+        f"{summary.repaired} géométries réparées, {summary.merged_polygons} contours d'anciennes "
+        "communes réunis à la commune actuelle)."
+    )
+
+
+@cli.command("epci")
+def epci(file: FileArg, crs: CrsOpt = None, report: ReportOpt = None) -> None:
+    """Importe un référentiel local d'EPCI : siren, nom, nature, communes membres (CSV, XLSX,
+    JSON), ou la couche EPCI d'ADMIN EXPRESS (contours)."""
+    from app.importers.epci import import_epci
+
+    summary = run_import(
+        lambda conn: import_epci(conn, file, crs=crs),
+        report,
+        "Import des EPCI",
+        audit=("import.epci", file),
+    )
+    print_warnings(summary.warnings)
+    console.print(
+        f"[green]{summary.inserted} EPCI ajoutés, {summary.updated} mis à jour[/green] "
+        f"({thousands(summary.members)} communes membres, {thousands(summary.moved)} "
+        "changements d'EPCI)."
+    )
 
 
 @cli.command("iris")
@@ -208,8 +259,79 @@ def iris(file: FileArg, crs: CrsOpt = None, report: ReportOpt = None) -> None:
 
 
 @cli.command("territory")
-def territory() -> None:
-    """Charge le référentiel livré (communes et EPCI des Hauts-de-France)."""
+def territory(
+    epci: Annotated[
+        list[str], typer.Option("--epci", help="SIREN d'un EPCI à charger (répétable).")
+    ] = [],  # noqa: B006 - typer reads the default, never mutates it
+    departement: Annotated[
+        list[str],
+        typer.Option("--departement", help="Département : code ou nom, ex. 31 (répétable)."),
+    ] = [],  # noqa: B006
+    region: Annotated[
+        list[str],
+        typer.Option("--region", help="Région : code ou nom, ex. 76 ou Occitanie (répétable)."),
+    ] = [],  # noqa: B006
+    contours: Annotated[
+        Path | None,
+        typer.Option(
+            "--contours",
+            exists=True,
+            help="Contours des communes : IGN ADMIN EXPRESS (GeoPackage, COMMUNE.shp ou dossier "
+            "de la livraison), lu pour la seule zone choisie.",
+        ),
+    ] = None,
+    crs: CrsOpt = None,
+    report: ReportOpt = None,
+) -> None:
+    """Charge le référentiel national (communes, EPCI, départements, régions) pour les EPCI,
+    départements ou régions choisis ; sans option, le référentiel livré des Hauts-de-France."""
+    if not (epci or departement or region):
+        if contours is not None:
+            console.print("[red]--contours demande --epci, --departement ou --region.[/red]")
+            raise typer.Exit(2)
+        _shipped_territory()
+        return
+    from app.importers.reference import STEPS, import_reference_territory
+
+    summary = run_import(
+        lambda conn, progress: import_reference_territory(
+            conn,
+            epci=epci,
+            departements=departement,
+            regions=region,
+            contours=contours,
+            crs=crs,
+            progress=progress,
+        ),
+        report,
+        "Chargement du référentiel",
+        STEPS,
+        audit=("import.territoire", ", ".join([*epci, *departement, *region])),
+    )
+    console.print(f"Référentiel {summary.reference} : {summary.area}.", highlight=False)
+    print_warnings(summary.warnings)
+    drawn = (
+        f"contours de {thousands(summary.with_polygon)} communes lus dans {summary.contours}"
+        if summary.contours
+        else "sans contours"
+    )
+    counts = ", ".join(
+        f"{thousands(count)} {word}{'s' if count > 1 and word != 'EPCI' else ''}"
+        for count, word in (
+            (summary.communes, "commune"),
+            (summary.epci, "EPCI"),
+            (summary.departements, "département"),
+            (summary.regions, "région"),
+        )
+    )
+    console.print(
+        f"[green]{counts}[/green] ; {thousands(summary.aliases)} anciens codes de communes "
+        f"rattachés ; {drawn}.",
+        highlight=False,
+    )
+
+
+def _shipped_territory() -> None:
     from app.core.settings import get_settings
     from app.importers.territory import load_reference_territory
 

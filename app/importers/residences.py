@@ -13,6 +13,7 @@ from app.campaigns.service import Campaign, get_campaign
 from app.campaigns.writer import GradeEntry, write_grades
 from app.core.errors import QualiparcError
 from app.core.progress import Progress, silent
+from app.importers.territory import missing_territory
 from app.placement import place_residences
 from geo.grades import SIDES
 from geo.report import ImportRejected, RowError
@@ -131,6 +132,8 @@ def _staging_row(record: ResidenceRecord) -> dict:
 
 def check_communes(conn: Connection, column: str) -> tuple[list[RowError], list[str]]:
     """Errors for unknown communes and points far from their commune; warnings for aliases."""
+    if problem := missing_territory(conn):
+        return [RowError(None, None, None, problem)], []
     errors: list[RowError] = []
     warnings: list[str] = []
     for row in conn.execute(CHECK_COMMUNES).mappings():
