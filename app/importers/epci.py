@@ -123,8 +123,8 @@ def import_epci(conn: Connection, path: Path, *, crs: str | None = None) -> Epci
     summary = EpciImportSummary(file=Path(path).name)
     if skipped := len(epci_file.records) - len(records):
         summary.warnings.append(
-            f"{thousands(skipped)} EPCI du fichier sans commune membre ni place dans le "
-            "référentiel chargé, ignorés"
+            f"{thousands(skipped)} EPCI du fichier ignoré{'s' if skipped > 1 else ''} : ni "
+            "communes membres dans le fichier, ni déjà dans le référentiel chargé"
         )
     if not records:
         raise ValueError(

@@ -115,7 +115,10 @@ def import_qpv(
     if qpv_file.vintage == "2024" and reference.exists():
         summary.warnings = check_against_list(records, reference)
     if outside := len(qpv_file.records) - len(records):
-        summary.warnings.append(f"{thousands(outside)} QPV hors du territoire chargé, ignorés")
+        summary.warnings.append(
+            f"{thousands(outside)} QPV hors du territoire chargé, "
+            f"ignoré{'s' if outside > 1 else ''}"
+        )
     progress(STEPS[1])
     summary.demo_removed = conn.execute(text("DELETE FROM qpv WHERE source = 'demo'")).rowcount
     store_qpv(conn, records, source="official", vintage=qpv_file.vintage)

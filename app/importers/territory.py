@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from app.placement import place_residences
 from geo.contours import CommuneShape, find_layers, read_commune_contours, union_by_commune
-from geo.report import ImportRejected, RowError, thousands
+from geo.report import ImportRejected, RowError
 from geo.territory import Territory, load_territory
 
 UPSERT_EPCI = text(
@@ -80,83 +80,6 @@ def redraw_epci(conn: Connection, sirens: Iterable[str]) -> None:
 def store_aliases(conn: Connection, aliases: Sequence[dict[str, str | None]]) -> None:
     if aliases:
         conn.execute(UPSERT_ALIAS, list(aliases))
-
-
-@dataclass
-class Absorbed:
-    """Communes of the database that became old codes of another commune."""
-
-    communes: list[str] = field(default_factory=list)
-    """« ancien → actuel » pairs, in French."""
-    residences: int = 0
-    """Residences moved to the commune that absorbed theirs."""
-    scoped_accounts: list[str] = field(default_factory=list)
-    """E-mails of accounts whose scope names an absorbed commune: to review by hand."""
-
-
-ABSORB_SQL = (
-    "UPDATE residence SET commune_insee = :new WHERE commune_insee = :old",
-    "UPDATE iris SET commune_insee = :new WHERE commune_insee = :old",
-    "UPDATE qpv SET communes = array_replace(communes, CAST(:old AS varchar), :new)"
-    " WHERE :old = ANY(communes)",
-    "UPDATE commune_alias SET insee = :new WHERE insee = :old",
-)
-
-
-def absorb_merged_communes(
-    conn: Connection, alias_of: dict[str, str], *, keep_polygons: Iterable[str] = ()
-) -> Absorbed:
-    """Communes of the database that `alias_of` names as old codes are merged into their
-    current commune: residences, IRIS and QPV follow, the polygon is unioned into the current
-    one (unless it is in `keep_polygons`, given whole by the same import), the row goes."""
-    absorbed = Absorbed()
-    stale = conn.execute(
-        text("SELECT insee, name FROM commune WHERE insee = ANY(:codes) ORDER BY insee"),
-        {"codes": sorted(alias_of)},
-    ).all()
-    keep = set(keep_polygons)
-    for old, name in stale:
-        new = alias_of[old]
-        params = {"old": old, "new": new}
-        absorbed.communes.append(f"{old} {name} → {new}")
-        absorbed.residences += conn.execute(text(ABSORB_SQL[0]), params).rowcount
-        for statement in ABSORB_SQL[1:]:
-            conn.execute(text(statement), params)
-        if new not in keep:
-            conn.execute(
-                text(
-                    "UPDATE commune c SET geom = ST_Multi(ST_CollectionExtract(ST_Union("
-                    "ARRAY_REMOVE(ARRAY[c.geom, o.geom], NULL)), 3))"
-                    " FROM commune o WHERE c.insee = :new AND o.insee = :old"
-                ),
-                params,
-            )
-        absorbed.scoped_accounts += conn.execute(
-            text(
-                "SELECT a.email FROM account_scope s JOIN account a ON a.id = s.account_id"
-                " WHERE s.kind = 'commune' AND s.code = :old ORDER BY a.email"
-            ),
-            params,
-        ).scalars()
-        conn.execute(text("DELETE FROM commune WHERE insee = :old"), params)
-    return absorbed
-
-
-def absorbed_warnings(absorbed: Absorbed) -> list[str]:
-    """What a planner should know about merged communes, in French."""
-    warnings = []
-    if absorbed.communes:
-        warnings.append(
-            f"communes fusionnées, leur ancien code devient un alias : "
-            f"{', '.join(absorbed.communes)} ({thousands(absorbed.residences)} résidences "
-            "rattachées à la commune actuelle)"
-        )
-    if absorbed.scoped_accounts:
-        warnings.append(
-            "comptes dont le périmètre nomme une commune fusionnée, à revoir : "
-            + ", ".join(absorbed.scoped_accounts)
-        )
-    return warnings
 
 
 # --- The shipped Hauts-de-France territory ------------------------------------------------------

@@ -134,6 +134,22 @@ def test_a_new_vintage_merges_communes_and_moves_them_between_epci(
             ),
         )
         create_account(conn, "mairie@blagnac.test", "commune", [BLAGNAC])
+        square = "ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(:x, :y), 4326), 0.001))"
+        point = COMMUNES[BLAGNAC].point()
+        conn.execute(
+            text(
+                "INSERT INTO qpv (code, name, communes, source, vintage, geom) VALUES"
+                f" ('QN03199N', 'Quartier (test)', ARRAY[:c], 'official', '2024', {square});"
+            ),
+            {"c": BLAGNAC, "x": point.x, "y": point.y},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO iris (code, name, commune_insee, geom) VALUES"
+                f" ('310690101', 'Iris (test)', :c, {square})"
+            ),
+            {"c": BLAGNAC, "x": point.x, "y": point.y},
+        )
     v2 = write_reference(tmp_path / "v2", SUBSET_V2, MERGED_V2, version="7.0.0", year=2027)
     monkeypatch.setenv("QUALIPARC_REFERENCE_DIR", str(v2))
     get_settings.cache_clear()
@@ -155,6 +171,9 @@ def test_a_new_vintage_merges_communes_and_moves_them_between_epci(
             {"c": BLAGNAC},
         ).one()
         communes = set(conn.execute(text("SELECT insee FROM commune")).scalars())
+        qpv_communes = conn.execute(text("SELECT communes FROM qpv")).scalar_one()
+        iris_commune = conn.execute(text("SELECT commune_insee FROM iris")).scalar_one()
+    assert (qpv_communes, iris_commune) == ([TOURNEFEUILLE], TOURNEFEUILLE)
     assert placed == {
         "BLA": (TOURNEFEUILLE, TOULOUSE_METROPOLE),
         "CUG": (CUGNAUX, MURETAIN),

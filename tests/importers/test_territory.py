@@ -159,7 +159,8 @@ def test_the_admin_express_epci_layer_updates_the_loaded_epci_only(empty_engine,
     assert created == [MURETAIN]
     assert (summary.inserted, summary.updated) == (0, 1)
     assert summary.warnings == [
-        "2 EPCI du fichier sans commune membre ni place dans le référentiel chargé, ignorés"
+        "2 EPCI du fichier ignorés : ni communes membres dans le fichier, ni déjà dans le "
+        "référentiel chargé"
     ]
     with empty_engine.connect() as conn:
         name, kind = conn.execute(
@@ -176,7 +177,7 @@ def test_the_national_qpv_file_is_cut_to_the_loaded_territory(engine, tmp_path):
     output = words(result.output)
     assert result.exit_code == 0, result.output
     assert output.count("hors du territoire chargé") == 1
-    assert "1 QPV hors du territoire chargé, ignorés" in output
+    assert "1 QPV hors du territoire chargé, ignoré" in output
     with engine.connect() as conn:
         codes = set(conn.execute(text("SELECT code FROM qpv")).scalars())
     # the template's Hauts-de-France communes are loaded too: Lille's QPV is kept
