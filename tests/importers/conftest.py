@@ -29,17 +29,20 @@ def empty_template(cluster: LocalCluster) -> str:
 
 
 @pytest.fixture
-def empty_engine(cluster: LocalCluster, empty_template: str) -> Iterator[Engine]:
+def empty_engine(
+    cluster: LocalCluster, empty_template: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Engine]:
     """A fresh copy of the empty database, the process's database for the test."""
     name = f"qualiparc_empty_{os.getpid()}_{next(_counter)}"
     cluster.create_database(name, template=empty_template)
-    os.environ["QUALIPARC_DATABASE_URL"] = cluster.url(name)
+    monkeypatch.setenv("QUALIPARC_DATABASE_URL", cluster.url(name))
     get_settings.cache_clear()
     get_engine.cache_clear()
     engine = get_engine()
     yield engine
     engine.dispose()
     get_engine.cache_clear()
+    get_settings.cache_clear()
     cluster.drop_database(name)
 
 

@@ -50,19 +50,16 @@ def documented_commands() -> list[list[str]]:
 
 
 @pytest.fixture
-def blank_database(cluster):
+def blank_database(cluster, monkeypatch):
     """A database just created: no table, no extension, as an operator gets it."""
     name = f"qualiparc_blank_{os.getpid()}"
     cluster.create_database(name)
-    previous = os.environ.get("QUALIPARC_DATABASE_URL")
-    os.environ["QUALIPARC_DATABASE_URL"] = cluster.url(name)
+    monkeypatch.setenv("QUALIPARC_DATABASE_URL", cluster.url(name))
     get_settings.cache_clear()
     get_engine.cache_clear()
     yield get_engine()
     get_engine().dispose()
     get_engine.cache_clear()
-    if previous is not None:
-        os.environ["QUALIPARC_DATABASE_URL"] = previous
     get_settings.cache_clear()
     cluster.drop_database(name)
 
