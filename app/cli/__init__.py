@@ -8,14 +8,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from app.cli import importing, users
+from app.cli import french, importing, users
 from app.cli.importing import progress_bar
 
+french.install()
 console = Console(stderr=True)
 cli = typer.Typer(
     help="qualiparc : qualification du parc social sur une carte.",
     no_args_is_help=True,
     add_completion=False,
+    subcommand_metavar=french.SUBCOMMAND,
 )
 cli.add_typer(importing.cli, name="import")
 cli.add_typer(users.cli, name="user")
@@ -123,4 +125,11 @@ def database_url() -> None:
 
 
 def main() -> None:
-    cli(prog_name="qualiparc")
+    """The `qualiparc` command; an unreadable QUALIPARC_… setting is a French line, exit 1."""
+    from app.core.settings import SettingsError
+
+    try:
+        cli(prog_name="qualiparc")
+    except SettingsError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise SystemExit(1) from None

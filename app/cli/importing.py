@@ -20,6 +20,7 @@ from rich.progress import (
 )
 from rich.progress import Progress as RichProgress
 
+from app.cli.french import SUBCOMMAND
 from app.core.audit import COMMAND_LINE, record
 from app.core.progress import Progress
 from geo.fields import ALLOCATION_FIELDS, IRIS_FIELDS, RESIDENCE_FIELDS, Fields, column_help
@@ -28,7 +29,10 @@ from geo.report import ImportRejected, RowError, report_lines, thousands, write_
 console = Console(stderr=True)
 CONSOLE_LINES = 50
 """Report lines printed on a rejection; `--report` writes them all."""
-cli = typer.Typer(help="Importe des fichiers (CSV, XLSX, GeoJSON, GeoPackage, Shapefile).")
+cli = typer.Typer(
+    help="Importe des fichiers (CSV, XLSX, GeoJSON, GeoPackage, Shapefile).",
+    subcommand_metavar=SUBCOMMAND,
+)
 
 FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Fichier à importer.")]
 CrsOpt = Annotated[

@@ -229,3 +229,21 @@ def test_partial_upload_stores_the_valid_rows_and_lists_the_others(territory: Te
         (9, "R2"),
     ]
     assert territory.count("grade") == 1
+
+
+def test_upload_validation_details_are_french(territory: Territory, campaign):
+    """Issue #9: "Field required" and "Input should be a valid boolean" were shown as such."""
+    response = territory.call(
+        "POST",
+        f"/api/campaigns/{campaign}/grades/import",
+        "lille",
+        data={"partial": "peut-être"},
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert {(p["champ"], p["motif"]) for p in error["details"]} == {
+        ("file", "obligatoire"),
+        ("side", "obligatoire"),
+        ("partial", "attendu true ou false"),
+    }
+    assert "Field required" not in response.text and "Input should" not in response.text
