@@ -89,6 +89,9 @@ def escaped(collection: dict) -> dict:
 def _popup_properties(properties: dict, entries: dict[int | str, dict]) -> dict:
     properties["note"] = legend_label(_legend_entry(properties, entries))
     properties["qpv"] = properties["qpv_name"] or "hors QPV"
+    properties["iris"] = (
+        f"{properties['iris_name']} ({properties['iris_code']})" if properties["iris_code"] else "–"
+    )
     return properties
 
 
@@ -201,8 +204,26 @@ def render_html(conn: Connection, flt: ResidenceFilter) -> str:
             ),
             style_function=lambda feature: _marker_style(feature["properties"], entries),
             popup=folium.GeoJsonPopup(
-                fields=["name", "code", "bailleur", "commune_name", "nb_logements", "note", "qpv"],
-                aliases=["Résidence", "Code", "Bailleur", "Commune", "Logements", "Note", "QPV"],
+                fields=[
+                    "name",
+                    "code",
+                    "bailleur",
+                    "commune_name",
+                    "iris",
+                    "nb_logements",
+                    "note",
+                    "qpv",
+                ],
+                aliases=[
+                    "Résidence",
+                    "Code",
+                    "Bailleur",
+                    "Commune",
+                    "IRIS",
+                    "Logements",
+                    "Note",
+                    "QPV",
+                ],
             ),
         ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
