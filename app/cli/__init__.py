@@ -10,6 +10,7 @@ from rich.console import Console
 
 from app.cli import french, importing, users
 from app.cli.importing import progress_bar
+from geo.report import thousands
 
 french.install()
 console = Console(stderr=True)
@@ -61,10 +62,11 @@ def demo(
         raise typer.Exit(1) from None
     t = summary.territory
     console.print(
-        f"[green]Démonstration chargée[/green] : {t.communes} communes, {t.epci} EPCI "
-        f"({t.merged_polygons} polygones de communes fusionnées rattachés), "
-        f"{summary.residences} résidences fictives, {summary.qpv} QPV de démonstration, "
-        f"{summary.campaigns} campagnes, {summary.grades} notes, {summary.harmonised} "
+        f"[green]Démonstration chargée[/green] : {thousands(t.communes)} communes, "
+        f"{thousands(t.epci)} EPCI ({thousands(t.merged_polygons)} polygones de communes "
+        f"fusionnées rattachés), {thousands(summary.residences)} résidences fictives, "
+        f"{thousands(summary.qpv)} QPV de démonstration, {thousands(summary.campaigns)} "
+        f"campagnes, {thousands(summary.grades)} notes, {thousands(summary.harmonised)} "
         "harmonisations."
     )
     rows = [("e-mail", "rôle", "périmètre", "mot de passe")] + [
