@@ -89,9 +89,9 @@ def escaped(collection: dict) -> dict:
 def _popup_properties(properties: dict, entries: dict[int | str, dict]) -> dict:
     properties["note"] = legend_label(_legend_entry(properties, entries))
     properties["qpv"] = properties["qpv_name"] or "hors QPV"
-    properties["iris"] = (
-        f"{properties['iris_name']} ({properties['iris_code']})" if properties["iris_code"] else "–"
-    )
+    properties["commune"] = properties["commune_name"]
+    if properties["iris_code"]:
+        properties["commune"] += f" · IRIS {properties['iris_name']} ({properties['iris_code']})"
     return properties
 
 
@@ -205,26 +205,8 @@ def render_html(conn: Connection, flt: ResidenceFilter, static_dir: Path) -> str
             ),
             style_function=lambda feature: _marker_style(feature["properties"], entries),
             popup=folium.GeoJsonPopup(
-                fields=[
-                    "name",
-                    "code",
-                    "bailleur",
-                    "commune_name",
-                    "iris",
-                    "nb_logements",
-                    "note",
-                    "qpv",
-                ],
-                aliases=[
-                    "Résidence",
-                    "Code",
-                    "Bailleur",
-                    "Commune",
-                    "IRIS",
-                    "Logements",
-                    "Note",
-                    "QPV",
-                ],
+                fields=["name", "code", "bailleur", "commune", "nb_logements", "note", "qpv"],
+                aliases=["Résidence", "Code", "Bailleur", "Commune", "Logements", "Note", "QPV"],
             ),
         ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)

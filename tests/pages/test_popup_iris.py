@@ -37,4 +37,4 @@ def test_popup_and_offline_map_show_iris_and_address(placed, page: Page, page_lo
 
     offline = page.request.get(f"{base}/api/exports/map.html?commune=62041")
     assert offline.status == 200
-    assert "Centre-Ville (620410101)" in offline.text()
+    assert "IRIS Centre-Ville (620410101)" in offline.text()
