@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -64,7 +65,7 @@ def column_mapping(items: list[str]) -> dict[str, str] | None:
     for item in items:
         key, _, value = item.partition("=")
         if not key.strip() or not value.strip():
-            console.print(f"[red]--column « {item} » : attendu champ=colonne.[/red]")
+            console.print(f"[red]--column « {escape(item)} » : attendu champ=colonne.[/red]")
             raise typer.Exit(2)
         mapping[key.strip()] = value.strip()
     return mapping or None
@@ -88,16 +89,16 @@ def print_report(errors: list[RowError]) -> None:
 def _save_report(errors: list[RowError], path: Path) -> None:
     try:
         write_report(errors, path)
-    except OSError as exc:
+    except OSError:
         raise ValueError(
-            f"rapport impossible à écrire dans « {path} » ({exc.strerror}) : "
-            "choisissez un autre fichier avec --report"
+            f"rapport impossible à écrire dans « {path} » (dossier absent ou protégé en "
+            "écriture) : choisissez un autre fichier avec --report"
         ) from None
 
 
 def _audit_details(result: object) -> dict:
     """The summary of an import for the audit log; rows left out are counted, not listed."""
-    if not is_dataclass(result) or isinstance(result, type):
+    if not is_dataclass(result):
         return {"nombre": result}
     details = asdict(result)
     if "rejected" in details:
