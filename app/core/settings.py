@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +59,21 @@ class Settings(BaseSettings):
     """The national reference `qualiparc import territory` reads, put there by the build."""
 
 
+class SettingsError(ValueError):
+    """A `QUALIPARC_…` variable that cannot be read; the message is French and names it."""
+
+
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings (cached)."""
-    return Settings()
+    """The process-wide settings (cached); `SettingsError` names every unreadable variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        from app.core.errors import validation_reason
+
+        problems = " ; ".join(
+            f"QUALIPARC_{'_'.join(map(str, error['loc'])).upper()} : "
+            f"{validation_reason(dict(error))}"
+            for error in exc.errors()
+        )
+        raise SettingsError(f"Réglage invalide : {problems}.") from None
