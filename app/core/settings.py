@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     """Connections each worker keeps open; a request uses one at most."""
     db_max_overflow: int = 10
     """Extra connections a worker may open at a peak, closed when returned."""
-    db_pool_timeout: float = 10.0
+    db_pool_timeout: float = 30.0
     """Seconds a request waits for a connection before a 503 « serveur trop sollicité »."""
     host: str = "127.0.0.1"
     port: int = 8000
