@@ -101,7 +101,12 @@ def _wants_html(request: Request, f: str | None) -> bool:
 
 def _collection(
     collection_id: Annotated[
-        str, Path(max_length=40, description="Identifiant de la collection (ex. residences)")
+        str,
+        Path(
+            max_length=40,
+            description="Identifiant de la collection",
+            json_schema_extra={"enum": list(COLLECTIONS)},
+        ),
     ],
 ) -> Collection:
     found = COLLECTIONS.get(collection_id)
