@@ -79,7 +79,7 @@ def page(
         text(f"SELECT count(*) FROM ({rows_sql}) AS t WHERE {where}"), params
     ).scalar_one()
     sql = _features_sql(collection, rows_sql, _properties(conn, rows_sql, params), crs, where)
-    params.update(ogc_limit=min(limit, MAX_LIMIT), ogc_offset=offset)
+    params.update(ogc_limit=limit, ogc_offset=offset)
     returned, body = conn.execute(text(sql), params).one()
     return Page((body or "").encode(), matched, returned)
 

@@ -43,17 +43,15 @@ class OgcRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def answer(request: Request) -> Response:
+            handlers = request.app.exception_handlers
             try:
                 return await handler(request)
-            except (RequestValidationError, InvalidParameter) as error:
-                kind = (
-                    RequestValidationError
-                    if isinstance(error, RequestValidationError)
-                    else QualiparcError
-                )
-                response = await request.app.exception_handlers[kind](request, error)
-                response.status_code = 400
-                return response
+            except RequestValidationError as error:
+                response = await handlers[RequestValidationError](request, error)
+            except InvalidParameter as error:
+                response = await handlers[QualiparcError](request, error)
+            response.status_code = 400
+            return response
 
         return answer
 
@@ -81,7 +79,7 @@ OGC_BBOX = described(
 )
 
 
-def _wants_html(request: Request, f: str | None) -> bool:
+def _wants_html(request: Request, f: Format = None) -> bool:
     """HTML when `f=html`, or when the `Accept` header ranks text/html above JSON."""
     if f is not None:
         return f == "html"
@@ -97,6 +95,9 @@ def _wants_html(request: Request, f: str | None) -> bool:
         except ValueError:
             continue
     return quality["html"] > quality["json"]
+
+
+WantsHtml = Annotated[bool, Depends(_wants_html)]
 
 
 def _collection(
@@ -176,8 +177,8 @@ def _items_query(
         Query(
             ge=1,
             le=INT4_MAX,
-            description=f"Nombre d'éléments par page (au plus {MAX_LIMIT} ; au-delà, "
-            f"{MAX_LIMIT} et un lien vers la suite)",
+            description=f"Nombre d'éléments par page (au plus {thousands(MAX_LIMIT)} ; "
+            "au-delà, ce maximum et un lien vers la suite)",
         ),
     ] = DEFAULT_LIMIT,
     offset: Annotated[
@@ -211,6 +212,34 @@ def _page(
     return TEMPLATES.TemplateResponse(request, f"ogc/{template}", context)
 
 
+def _document(request: Request, html: bool, template: str, title: str, document: dict) -> Response:
+    """A JSON document, or its HTML page."""
+    if html:
+        return _page(request, template, title, document["links"], document=document)
+    return JSONResponse(document)
+
+
+def _features(
+    request: Request,
+    html: bool,
+    query: FeatureQuery,
+    geojson: bytes,
+    template: str,
+    title: str,
+    links: list[dict],
+    **context: object,
+) -> Response:
+    """Features as `geojson`, or their HTML page; in the CRS asked, which `Content-Crs` names."""
+    headers = {"Content-Crs": query.crs.header()}
+    if not html:
+        return Response(geojson, media_type=GEOJSON, headers=headers)
+    response = _page(
+        request, template, title, links, query=query, labels=PROPERTY_LABELS, **context
+    )
+    response.headers.update(headers)
+    return response
+
+
 # --- Routes ---------------------------------------------------------------------------------
 
 
@@ -221,13 +250,10 @@ def _page(
     responses=_content(JSON, HTML),
     dependencies=[ANYONE_NOTHING],
 )
-def landing_page(request: Request, f: Format = None) -> Response:
-    html = _wants_html(request, f)
+def landing_page(request: Request, html: WantsHtml) -> Response:
     root = str(request.base_url).rstrip("/")
     document = documents.landing(_base(request), root, _self_links(request, html))
-    if html:
-        return _page(request, "landing.html", documents.TITLE, document["links"], document=document)
-    return JSONResponse(document)
+    return _document(request, html, "landing.html", documents.TITLE, document)
 
 
 @router.get(
@@ -237,18 +263,9 @@ def landing_page(request: Request, f: Format = None) -> Response:
     responses=_content(JSON, HTML),
     dependencies=[ANYONE_NOTHING],
 )
-def conformance(request: Request, f: Format = None) -> Response:
-    html = _wants_html(request, f)
+def conformance(request: Request, html: WantsHtml) -> Response:
     document = documents.conformance(_self_links(request, html))
-    if html:
-        return _page(
-            request,
-            "conformance.html",
-            "Classes de conformité",
-            document["links"],
-            document=document,
-        )
-    return JSONResponse(document)
+    return _document(request, html, "conformance.html", "Classes de conformité", document)
 
 
 @router.get(
@@ -258,16 +275,11 @@ def conformance(request: Request, f: Format = None) -> Response:
     responses=_content(JSON, HTML),
     dependencies=[ANYONE_NOTHING],
 )
-def list_collections(request: Request, conn: DbConnection, f: Format = None) -> Response:
-    html = _wants_html(request, f)
+def list_collections(request: Request, conn: DbConnection, html: WantsHtml) -> Response:
     boxes = extents(conn)
     catalogue = [(item, boxes[item.id]) for item in COLLECTIONS.values()]
     document = documents.collections(_base(request), catalogue, _self_links(request, html))
-    if html:
-        return _page(
-            request, "collections.html", "Collections", document["links"], document=document
-        )
-    return JSONResponse(document)
+    return _document(request, html, "collections.html", "Collections", document)
 
 
 @router.get(
@@ -278,16 +290,11 @@ def list_collections(request: Request, conn: DbConnection, f: Format = None) -> 
     dependencies=[ANYONE_NOTHING],
 )
 def describe_collection(
-    request: Request, conn: DbConnection, collection: CollectionPath, f: Format = None
+    request: Request, conn: DbConnection, collection: CollectionPath, html: WantsHtml
 ) -> Response:
-    html = _wants_html(request, f)
-    links = _self_links(request, html)
-    document = documents.collection(_base(request), collection, extents(conn)[collection.id], links)
-    if html:
-        return _page(
-            request, "collection.html", collection.title, document["links"], document=document
-        )
-    return JSONResponse(document)
+    extent = extents(conn)[collection.id]
+    document = documents.collection(_base(request), collection, extent, _self_links(request, html))
+    return _document(request, html, "collection.html", collection.title, document)
 
 
 @router.get(
@@ -303,9 +310,8 @@ def list_items(
     gate: CallerGate,
     collection: CollectionPath,
     query: Annotated[ItemsQuery, Depends(_items_query)],
-    f: Format = None,
+    html: WantsHtml,
 ) -> Response:
-    html = _wants_html(request, f)
     found = page(
         conn,
         collection,
@@ -321,22 +327,18 @@ def list_items(
         *_paging_links(request, query, found, html),
         link(f"{_base(request)}/collections/{collection.id}", "collection", JSON, collection.title),
     ]
-    headers = {"Content-Crs": query.crs.header()}
-    if html:
-        response = _page(
-            request,
-            "items.html",
-            collection.title,
-            links,
-            collection=collection,
-            page=found,
-            query=query,
-            features=documents.parsed(found.features),
-            labels=PROPERTY_LABELS,
-        )
-        response.headers.update(headers)
-        return response
-    return Response(documents.feature_collection(found, links), media_type=GEOJSON, headers=headers)
+    return _features(
+        request,
+        html,
+        query,
+        documents.feature_collection(found, links),
+        "items.html",
+        collection.title,
+        links,
+        collection=collection,
+        page=found,
+        features=documents.parsed(found.features),
+    )
 
 
 def _paging_links(request: Request, query: ItemsQuery, found: Page, html: bool) -> list[dict]:
@@ -367,34 +369,28 @@ def get_item(
         str, Path(min_length=1, max_length=CODE_MAX, description="Identifiant de l'élément")
     ],
     query: Annotated[FeatureQuery, Depends(_feature_query)],
-    f: Format = None,
+    html: WantsHtml,
 ) -> Response:
-    html = _wants_html(request, f)
     body = feature(
         conn, collection, gate, campaign=query.campaign, crs=query.crs, feature_id=feature_id
     )
     if body is None:
         raise NotFound(f"Élément « {feature_id} » introuvable dans la collection {collection.id}.")
-    base = _base(request)
     links = [
         *_self_links(request, html, GEOJSON),
-        link(f"{base}/collections/{collection.id}", "collection", JSON, collection.title),
+        link(f"{_base(request)}/collections/{collection.id}", "collection", JSON, collection.title),
     ]
-    headers = {"Content-Crs": query.crs.header()}
-    if html:
-        response = _page(
-            request,
-            "item.html",
-            f"{collection.title} : {feature_id}",
-            links,
-            collection=collection,
-            item=documents.parsed(body)[0],
-            query=query,
-            labels=PROPERTY_LABELS,
-        )
-        response.headers.update(headers)
-        return response
-    return Response(documents.feature(body, links), media_type=GEOJSON, headers=headers)
+    return _features(
+        request,
+        html,
+        query,
+        documents.feature(body, links),
+        "item.html",
+        f"{collection.title} : {feature_id}",
+        links,
+        collection=collection,
+        item=documents.parsed(body)[0],
+    )
 
 
 # --- HTML -----------------------------------------------------------------------------------
