@@ -30,7 +30,8 @@ from app.layers import (
 
 Rows = Callable[[Connection, Gate, int | None], tuple[str, dict]]
 """SQL of a collection's rows (a WGS84 `geom` column and the properties) for a caller and a
-campaign (None: each EPCI's default one), with its params."""
+campaign (None: each EPCI's default one), with its params; the rows are ordered, and the pages
+of items follow that order."""
 
 
 @dataclass(frozen=True)

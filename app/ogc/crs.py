@@ -36,6 +36,11 @@ class OgcCrs:
     def metric(self) -> bool:
         return self.srid != 4326
 
+    @property
+    def stored(self) -> bool:
+        """Coordinates as stored: no transform, no axis swap."""
+        return not (self.metric or self.latitude_first)
+
     def geometry_sql(self, column: str) -> str:
         """SQL of the stored WGS84 geometry `column` in this CRS and its axis order."""
         if self.latitude_first:

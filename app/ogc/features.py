@@ -1,9 +1,10 @@
 """Features of a collection as GeoJSON text written by PostGIS: pages (bbox, limit, offset) and
 single features, in the CRS asked (Part 2).
 
-Each feature is `ST_AsGeoJSON` of its row with the feature `id` in front; the properties are the
-columns of the collection's rows, whatever they are (read once per request from the query's
-description), so that a column added to a layer appears here too.
+Each feature is `ST_AsGeoJSON` of its row with the feature `id` in front, so that the properties
+are the columns of the collection's rows, whatever they are: a column added to a layer appears
+here too. In CRS84, the stored one, the rows go to PostGIS as they are (the layers' floor); in
+another CRS, their columns are read once from the query's description, to replace the geometry.
 """
 
 from __future__ import annotations
@@ -31,32 +32,40 @@ class Page:
     returned: int
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+_PROPERTIES: dict[str, list[str]] = {}
+"""Each collection's columns but the geometry, as its rows' SQL (code) defines them."""
 
 
-def _properties(conn: Connection, sql: str, params: dict) -> list[str]:
-    """The columns of the rows but the geometry, in order."""
-    columns = conn.execute(text(f"SELECT * FROM ({sql}) AS t LIMIT 0"), params).keys()
-    return [column for column in columns if column != "geom"]
+def _properties(conn: Connection, collection: Collection, sql: str, params: dict) -> list[str]:
+    if collection.id not in _PROPERTIES:
+        columns = conn.execute(text(f"SELECT * FROM ({sql}) AS t LIMIT 0"), params).keys()
+        _PROPERTIES[collection.id] = [column for column in columns if column != "geom"]
+    return _PROPERTIES[collection.id]
 
 
 def _features_sql(
-    collection: Collection, rows_sql: str, properties: list[str], crs: OgcCrs, where: str
+    conn: Connection, collection: Collection, rows: tuple[str, dict], crs: OgcCrs, where: str
 ) -> str:
-    """SQL of (count, features text) of the rows of `rows_sql` matching `where`, ordered by id;
+    """SQL of (count, features text) of the rows matching `where`, in their order;
     `:ogc_limit` and `:ogc_offset` page them."""
-    columns = ", ".join(f"p.{_quoted(name)}" for name in properties)
-    geometry = crs.geometry_sql("p.geom")
+    sql, params = rows
     digits = crs.digits(collection.digits)
+    record = "t"
+    lateral = ""
+    if not crs.stored:
+        columns = "".join(
+            't."' + name.replace('"', '""') + '", '
+            for name in _properties(conn, collection, sql, params)
+        )
+        lateral = f"CROSS JOIN LATERAL (SELECT {columns}{crs.geometry_sql('t.geom')} AS geom) AS f"
+        record = "f"
     return f"""
         SELECT count(*),
-               string_agg('{{"id":' || to_json(p.ogc_id)::text || ','
-                          || substr(ST_AsGeoJSON(f.*, 'geom', {digits}), 2), ','
-                          ORDER BY p.ogc_id)
-        FROM (SELECT t.*, {collection.id_sql} AS ogc_id FROM ({rows_sql}) AS t
-              WHERE {where} ORDER BY ogc_id LIMIT :ogc_limit OFFSET :ogc_offset) AS p
-        CROSS JOIN LATERAL (SELECT {columns}, {geometry} AS geom) AS f
+               string_agg('{{"id":' || to_json({collection.id_sql})::text || ','
+                          || substr(ST_AsGeoJSON({record}.*, 'geom', {digits}), 2), ',')
+        FROM (SELECT t.* FROM ({sql}) AS t WHERE {where}
+              LIMIT :ogc_limit OFFSET :ogc_offset) AS t
+        {lateral}
     """
 
 
@@ -75,12 +84,15 @@ def page(
     rows_sql, params = collection.rows(conn, gate, campaign)
     where, bbox_params = bbox_condition(box, "t.geom")
     params = {**params, **bbox_params}
-    matched = conn.execute(
-        text(f"SELECT count(*) FROM ({rows_sql}) AS t WHERE {where}"), params
-    ).scalar_one()
-    sql = _features_sql(collection, rows_sql, _properties(conn, rows_sql, params), crs, where)
-    params.update(ogc_limit=limit, ogc_offset=offset)
-    returned, body = conn.execute(text(sql), params).one()
+    sql = _features_sql(conn, collection, (rows_sql, params), crs, where)
+    returned, body = conn.execute(
+        text(sql), {**params, "ogc_limit": limit, "ogc_offset": offset}
+    ).one()
+    if returned < limit and (returned or not offset):
+        matched = offset + returned  # the last page: no need to count
+    else:
+        count = f"SELECT count(*) FROM ({rows_sql}) AS t WHERE {where}"
+        matched = conn.execute(text(count), params).scalar_one()
     return Page((body or "").encode(), matched, returned)
 
 
@@ -96,7 +108,7 @@ def feature(
     """One feature of `collection` by its id (None: no such feature)."""
     rows_sql, params = collection.rows(conn, gate, campaign)
     where = f"{collection.id_sql} = :ogc_feature_id"
-    sql = _features_sql(collection, rows_sql, _properties(conn, rows_sql, params), crs, where)
+    sql = _features_sql(conn, collection, (rows_sql, params), crs, where)
     params.update(ogc_feature_id=feature_id, ogc_limit=1, ogc_offset=0)
     _, body = conn.execute(text(sql), params).one()
     return body.encode() if body else None

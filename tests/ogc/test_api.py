@@ -147,6 +147,9 @@ def test_pages_follow_next_links_to_every_feature(demo_client, demo: Demo):
         pages += 1
     assert seen == demo.codes
     assert pages == -(-len(demo.codes) // 100)
+    beyond = demo_client.get("/ogc/collections/residences/items?offset=100000").json()
+    assert (beyond["numberMatched"], beyond["numberReturned"]) == (len(demo.codes), 0)
+    assert "next" not in rels(beyond) and "offset=99990" in rels(beyond)["prev"][0]["href"]
 
 
 def test_a_limit_above_the_maximum_is_served_as_the_maximum(demo_client, monkeypatch):

@@ -337,7 +337,6 @@ def list_items(
         links,
         collection=collection,
         page=found,
-        features=documents.parsed(found.features),
     )
 
 
@@ -389,7 +388,7 @@ def get_item(
         f"{collection.title} : {feature_id}",
         links,
         collection=collection,
-        item=documents.parsed(body)[0],
+        body=body,
     )
 
 
@@ -453,4 +452,6 @@ def french(value: object) -> str:
 
 
 TEMPLATES.env.filters["french"] = french
+TEMPLATES.env.filters["features"] = documents.parsed
+"""Features read from GeoJSON text only when a page shows them."""
 TEMPLATES.env.filters["thousands"] = thousands
