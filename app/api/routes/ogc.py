@@ -30,6 +30,7 @@ from app.ogc.collections import COLLECTIONS, Collection, extents
 from app.ogc.crs import BBOX_PATTERN, SUPPORTED, Box, OgcCrs, parse_bbox, parse_crs
 from app.ogc.documents import GEOJSON, HTML, JSON, link
 from app.ogc.features import DEFAULT_LIMIT, MAX_LIMIT, Page, feature, page
+from geo.grades import HIDDEN_LABEL, UNGRADED_LABEL
 from geo.report import thousands
 
 TEMPLATES = Jinja2Templates(directory=FilePath(__file__).parents[2] / "templates")
@@ -434,8 +435,16 @@ PROPERTY_LABELS = {
 """French column headers of the HTML tables; a property not named here shows its own name."""
 
 
-def french(value: object) -> str:
-    """A property value as French readers write it."""
+VALUE_LABELS = {
+    "grade_status": {"visible": "Note visible", "hidden": HIDDEN_LABEL, "none": UNGRADED_LABEL}
+}
+"""Codes shown by their French label in the HTML pages (the JSON keeps the codes)."""
+
+
+def french(value: object, name: str = "") -> str:
+    """The value of property `name` as French readers write it."""
+    if isinstance(value, str) and value in VALUE_LABELS.get(name, {}):
+        return VALUE_LABELS[name][value]
     if value is None:
         return "—"
     if isinstance(value, bool):
