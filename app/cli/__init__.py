@@ -102,6 +102,9 @@ def serve(
         workers=workers,
         log_level="warning",
         timeout_graceful_shutdown=3,
+        # Longer than clients' idle keep-alive (httpx and browsers: 5 s and more), so that the
+        # server never closes a connection just as a client reuses it (no answer, no retry).
+        timeout_keep_alive=75,
     )
 
 

@@ -4,9 +4,10 @@ A notification only wakes the stream up; what it sends is read from the history 
 the history id as the SSE `id:`. Ids are taken when a transaction writes, not when it commits,
 so the stream keeps a window of ids below the newest it sent and picks up late committers.
 
-A stream outlives the request that opened it: every `HEARTBEAT_S` it checks with one short query
-that its account is still active and its session or API token neither ended nor revoked, and
-closes otherwise (EventSource's reconnection then gets a 401).
+A stream outlives the request that opened it: every `HEARTBEAT_S`, and at once when a credential
+of its account ends (`events.publish_revocation`), it checks with one short query that its
+account is still active and its session or API token neither ended nor revoked, and closes
+otherwise (EventSource's reconnection then gets a 401).
 """
 
 from __future__ import annotations
@@ -104,7 +105,13 @@ async def campaign_stream(
                 pending = [await asyncio.wait_for(queue.get(), HEARTBEAT_S)]
             except TimeoutError:
                 pending = []
-            if time.monotonic() - checked >= HEARTBEAT_S:
+            while not queue.empty():
+                pending.append(queue.get_nowait())
+            revoked = [e for e in pending if e.get("type") == events.REVOCATION]
+            pending = [e for e in pending if e not in revoked]
+            if any(e["account_id"] == principal.id for e in revoked) or (
+                time.monotonic() - checked >= HEARTBEAT_S
+            ):
                 if not await run_with_connection(still_valid, principal.id, principal.credential):
                     yield sse(SIGNED_OUT)
                     return
@@ -112,8 +119,6 @@ async def campaign_stream(
             if not pending:
                 yield ": heartbeat\n\n"
                 continue
-            while not queue.empty():
-                pending.append(queue.get_nowait())
             for event in pending:
                 if event.get("type") not in FEED_EVENTS:
                     yield sse(event)

@@ -108,3 +108,38 @@ def test_the_accounts_page_is_for_administrators(site: Site):
     page = admin.get("/comptes")
     assert page.status_code == 200 and "accounts/main.js" in page.text
     assert PASSWORD not in page.text
+
+
+def test_account_and_token_changes_are_in_the_epci_audit_log(site: Site):
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    admin = site.headers["admin"]
+    lille = account_id(site, "lille")
+    for active in (False, True):
+        url, body = f"/api/accounts/{lille}", {"active": active}
+        assert site.client.patch(url, json=body, headers=admin).status_code == 200
+    elu_token = next(
+        t["id"]
+        for t in site.client.get("/api/tokens", headers=admin).json()
+        if t["email"] == "elu@test.example"
+    )
+    assert site.client.delete(f"/api/tokens/{elu_token}", headers=admin).status_code == 200
+    assert CliRunner().invoke(cli, ["user", "disable", "roubaix@test.example"]).exit_code == 0
+
+    entries = site.client.get("/api/audit", headers=admin).json()
+    logged = [(e["action"], e["actor"], e["target"], e["origin"]) for e in reversed(entries)]
+    changes = [entry for entry in logged if not entry[0].endswith("creation")]
+    assert changes == [
+        ("compte.desactivation", "admin", f"compte {lille} lille@test.example", "testclient"),
+        ("compte.reactivation", "admin", f"compte {lille} lille@test.example", "testclient"),
+        ("jeton.revocation", "admin", logged[-2][2], "testclient"),
+        ("compte.desactivation", "ligne de commande", logged[-1][2], "ligne de commande"),
+    ]
+    assert logged[-2][2].endswith("elu@test.example")
+    assert logged[-1][2].endswith("roubaix@test.example")
+    created = {target for action, _, target, _ in logged if action == "compte.creation"}
+    assert {target.split()[-1] for target in created} == MEL_ACCOUNTS
+    arras = site.client.get("/api/audit", headers=site.headers["admin_arras"]).json()
+    assert {e["target"].split()[-1] for e in arras} == {"admin_arras@test.example"}

@@ -421,6 +421,7 @@ PROPERTY_LABELS = {
     "nb_residences": "Résidences",
     "nb_residences_graded": "Résidences notées",
     "nb_logements_graded": "Logements notés",
+    "basis": "Chiffres comptés en",
     "mean_grade": "Note moyenne",
     "grade_distribution": "Logements par note",
     "fragile_share": "Part fragile",
