@@ -61,7 +61,7 @@ def calls(campaign: str, residence: str) -> dict[str, list[str]]:
         "/ogc/collections/{collection_id}/items/{feature_id}": [
             f"/ogc/collections/residences/items/{residence}",
             f"/ogc/collections/communes/items/{ARRAS}",
-            f"/ogc/collections/quartiers-commune/items/{campaign}-{ARRAS}",
+            f"/ogc/collections/quartiers-commune/items/{campaign}-{ARRAS}?campaign={campaign}",
         ],
     }
 
