@@ -1,4 +1,4 @@
-"""Migration 0006: outlines stored by the right-hand rule of RFC 7946. Polygons stored clockwise
+"""Migration 0007: outlines stored by the right-hand rule of RFC 7946. Polygons stored clockwise
 before it are turned, and every later write is turned by the database, whoever writes: an
 importer, the demo, a union of communes."""
 
@@ -24,14 +24,14 @@ ORIENTED = " AND ".join(f"(SELECT bool_and(ST_IsPolygonCCW(geom)) FROM {t})" for
 
 
 def test_outlines_stored_clockwise_are_turned_and_stay_turned(cluster):
-    name = "qualiparc_migration_0006"
+    name = "qualiparc_migration_0007"
     cluster.create_database(name)
     url = cluster.url(name)
     engine = create_engine(sqlalchemy_url(url))
     try:
         with engine.begin() as conn:
             conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-        command.upgrade(alembic_config(url), "0005")
+        command.upgrade(alembic_config(url), "0006")
         geom = f"ST_GeomFromText('{CLOCKWISE}', 4326)"
         with engine.begin() as conn:
             for sql in INSERTS.values():

@@ -5,16 +5,16 @@ The database orients each polygon as it is written (a trigger on the QPV, IRIS, 
 outlines, whatever writes them: importers, demo, unions of communes), and this migration orients
 the rows already stored. PostGIS then writes conforming GeoJSON with no work per request.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
