@@ -11,20 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from fastapi.templating import Jinja2Templates
 
 from app.access.policy import ANYONE_AGGREGATES, ANYONE_NOTHING
 from app.api.deps import CallerGate, DbConnection
 from app.api.inputs import CODE_MAX, INT4_MAX, campaign_query, described
 from app.api.responses import GEOJSON_SCHEMA
 from app.core.errors import InvalidParameter, NotFound, QualiparcError
+from app.core.templates import TEMPLATES
 from app.ogc import documents
 from app.ogc.collections import COLLECTIONS, Collection, extents
 from app.ogc.crs import BBOX_PATTERN, SUPPORTED, Box, OgcCrs, parse_bbox, parse_crs
@@ -32,8 +31,6 @@ from app.ogc.documents import GEOJSON, HTML, JSON, link
 from app.ogc.features import DEFAULT_LIMIT, MAX_LIMIT, Page, feature, page
 from geo.grades import HIDDEN_LABEL, UNGRADED_LABEL
 from geo.report import thousands
-
-TEMPLATES = Jinja2Templates(directory=FilePath(__file__).parents[2] / "templates")
 
 
 class OgcRoute(APIRoute):
@@ -209,7 +206,15 @@ def _self_links(request: Request, html: bool, media_type: str = JSON) -> list[di
 def _page(
     request: Request, template: str, title: str, links: list[dict], **context: object
 ) -> Response:
-    context = {"title": title, "api": _base(request), "links": links, **context}
+    context = {
+        "title": title,
+        "api": _base(request),
+        "links": links,
+        "french": french,
+        "thousands": thousands,
+        "parsed": documents.parsed,
+        **context,
+    }
     return TEMPLATES.TemplateResponse(request, f"ogc/{template}", context)
 
 
@@ -464,7 +469,4 @@ def french(value: object, name: str = "") -> str:
     return str(value)
 
 
-TEMPLATES.env.filters["french"] = french
-TEMPLATES.env.filters["features"] = documents.parsed
-"""Features read from GeoJSON text only when a page shows them."""
 TEMPLATES.env.filters["thousands"] = thousands
