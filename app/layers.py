@@ -126,31 +126,36 @@ def residence_feature(conn: Connection, flt: ResidenceFilter) -> bytes | None:
     return feature.encode() if feature else None
 
 
+QPV_SQL = """
+    SELECT q.code, q.name, q.communes, q.source, q.vintage, q.geom
+    FROM qpv q ORDER BY q.code
+"""
+"""QPV perimeters, official or demonstration (`source`)."""
+COMMUNES_SQL = """
+    SELECT c.insee AS code, c.name, c.epci_siren, c.geom
+    FROM commune c
+    WHERE c.geom IS NOT NULL AND (CAST(:epci AS text) IS NULL OR c.epci_siren = :epci)
+    ORDER BY c.insee
+"""
+"""Commune outlines, of one EPCI (`:epci`) or all (NULL)."""
+EPCI_SQL = """
+    SELECT e.siren AS code, e.name, e.kind, e.geom
+    FROM epci e WHERE e.geom IS NOT NULL ORDER BY e.siren
+"""
+"""EPCI outlines (unions of their communes)."""
+
+
 def qpv_geojson(conn: Connection) -> bytes:
     """QPV perimeters, official or demonstration (`source`)."""
-    sql = """
-        SELECT q.code, q.name, q.communes, q.source, q.vintage, q.geom
-        FROM qpv q ORDER BY q.code
-    """
-    return feature_collection(conn, sql, {})
+    return feature_collection(conn, QPV_SQL, {})
 
 
 def communes_geojson(conn: Connection, epci: str | None = None) -> bytes:
     """Commune outlines, the offline base layer. The shipped polygons are simplified already:
     simplifying again on every request cost more than it saved (see bench/)."""
-    sql = """
-        SELECT c.insee AS code, c.name, c.epci_siren, c.geom
-        FROM commune c
-        WHERE c.geom IS NOT NULL AND (CAST(:epci AS text) IS NULL OR c.epci_siren = :epci)
-        ORDER BY c.insee
-    """
-    return feature_collection(conn, sql, {"epci": epci}, digits=OUTLINE_DIGITS)
+    return feature_collection(conn, COMMUNES_SQL, {"epci": epci}, digits=OUTLINE_DIGITS)
 
 
 def epci_geojson(conn: Connection) -> bytes:
     """EPCI outlines (unions of their communes)."""
-    sql = """
-        SELECT e.siren AS code, e.name, e.kind, e.geom
-        FROM epci e WHERE e.geom IS NOT NULL ORDER BY e.siren
-    """
-    return feature_collection(conn, sql, {}, digits=OUTLINE_DIGITS)
+    return feature_collection(conn, EPCI_SQL, {}, digits=OUTLINE_DIGITS)

@@ -25,6 +25,7 @@ from app.api.routes import (
     health,
     meeting,
     meta,
+    ogc,
     peuplements,
     printing,
     quartiers,
@@ -68,6 +69,7 @@ ROUTERS = (
     meeting_pages.router,
     accounts.router,
     accounts_page.router,
+    ogc.router,
 )
 
 

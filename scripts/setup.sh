@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Prepare a fresh machine: system packages (PostGIS, Chromium for tests), the virtualenv, the front end.
-# Idempotent: a second run only checks. WITH_BROWSER=1 also installs Chromium (for the tests).
+# Idempotent: a second run only checks. WITH_BROWSER=1 also installs Chromium (for the tests);
+# WITH_GIS=1 GDAL's command-line tools and QGIS's Python bindings (the OGC API's client tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 [ -f /usr/share/postgresql/15/extension/postgis.control ] || missing+=(postgresql-15 postgresql-15-postgis-3)
 if [ "${WITH_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null; then missing+=(chromium); fi
+if [ "${WITH_GIS:-0}" = 1 ]; then
+  command -v ogrinfo >/dev/null || missing+=(gdal-bin)
+  [ -f /usr/lib/qgis/plugins/libprovider_wfs.so ] && [ -d /usr/lib/python3/dist-packages/qgis/core ] \
+    || missing+=(python3-qgis qgis-providers)
+fi
 command -v node >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

@@ -390,10 +390,11 @@ def recordset(rows: list[dict], columns: tuple[tuple[str, str], ...]) -> tuple[s
     return sql, {"rows": json.dumps([{n: row.get(n) for n, _ in columns} for row in rows])}
 
 
-def quartiers_geojson(
+def quartier_features_sql(
     conn: Connection, level: str, campaign_id: int | None = None, *, gate: Gate
-) -> bytes:
-    """The rows of `quartier_rows` as a GeoJSON FeatureCollection (geometry built by PostGIS)."""
+) -> tuple[str, dict]:
+    """SQL of the rows of `quartier_rows` with their unit's outline (`geom`), and its params:
+    the figures are computed (and hidden) here once, PostGIS only adds the geometry."""
     rows = quartier_rows(conn, level, campaign_id, gate=gate)
     records, params = recordset(rows, _FEATURE_COLUMNS)
     sql = f"""
@@ -404,4 +405,11 @@ def quartiers_geojson(
         ORDER BY p.epci_siren, p.code
     """
     params["campaign_ids"] = sorted({row["campaign_id"] for row in rows})
-    return feature_collection(conn, sql, params)
+    return sql, params
+
+
+def quartiers_geojson(
+    conn: Connection, level: str, campaign_id: int | None = None, *, gate: Gate
+) -> bytes:
+    """The rows of `quartier_rows` as a GeoJSON FeatureCollection (geometry built by PostGIS)."""
+    return feature_collection(conn, *quartier_features_sql(conn, level, campaign_id, gate=gate))

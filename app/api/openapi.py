@@ -1,9 +1,9 @@
 """The OpenAPI document: every operation lists the statuses it may answer, with the error schema.
 
 The statuses derive from what a route declares: its access policy (a role list: 401 and 403),
-its parameters (422), its database connection (503), its body (413, and 403 for a missing CSRF
-token), its path parameters or `campaign` filter (404); the few that only a service knows are in
-`EXTRA_STATUSES`. They are written here once, never on the routes.
+its parameters (422, and 400 on the OGC API), its database connection (503), its body (413, and
+403 for a missing CSRF token), its path parameters or `campaign` filter (404); the few that only a
+service knows are in `EXTRA_STATUSES`. They are written here once, never on the routes.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.access.policy import declared_policy
 from app.api.responses import GEOJSON_SCHEMA, GeoJSONResponse
+from app.api.routes.ogc import OgcRoute
 from app.auth.deps import SAFE_METHODS, get_connection, optional_principal
 
 REF = "#/components/schemas/{model}"
@@ -41,6 +42,7 @@ class ErrorBody(BaseModel):
 
 
 STATUS_DESCRIPTIONS = {
+    400: "Paramètre invalide (OGC API – Features)",
     401: "Connexion requise, ou jeton d'API invalide ou révoqué",
     403: "Action hors des droits du compte (ou jeton CSRF manquant)",
     404: "Ressource introuvable",
@@ -59,6 +61,8 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("PUT", CAMPAIGN + "/harmonisations/{residence_code}"): frozenset({409}),
     ("GET", "/api/quartiers"): frozenset({403}),
     ("GET", "/elu/print.pdf"): frozenset({404}),
+    ("GET", "/ogc/collections/{collection_id}/items"): frozenset({403}),
+    ("GET", "/ogc/collections/{collection_id}/items/{feature_id}"): frozenset({403}),
 }
 """Statuses that only the service behind a route knows: (method, path) → statuses."""
 
@@ -77,6 +81,8 @@ def _response_class(route: RouteContext) -> type:
 def route_statuses(route: RouteContext, method: str) -> set[int]:
     """The error statuses `route` may answer to `method`."""
     statuses = {422}  # any request may carry a bad path, query or body (app.api.inputs)
+    if isinstance(route.original_route, OgcRoute):
+        statuses.add(400)  # the OGC API's invalid parameters
     identifies = any(d.call is optional_principal for d in _dependants(route.dependant))
     if identifies:
         statuses.add(401)

@@ -1,8 +1,10 @@
 """FastAPI dependencies: the request's one database connection, and who is calling, from the
-session cookie or a Bearer token, loaded on that same connection."""
+session cookie or an API token, loaded on that same connection."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable
 from typing import Annotated
 
@@ -45,13 +47,29 @@ def _signed_in(
     return principal
 
 
+def api_token(authorization: str) -> str | None:
+    """The API token an `Authorization` header carries (None: no token): `Bearer TOKEN`, or HTTP
+    Basic with the token as the password, the user name unread, for the GIS clients that set no
+    other header (QGIS 3.22's basic authentication)."""
+    scheme, _, credentials = authorization.strip().partition(" ")
+    if scheme.lower() == "bearer":
+        return credentials.strip()
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
+    return decoded.partition(":")[2]
+
+
 async def optional_principal(request: Request, database: RequestDb) -> Principal | None:
     """The caller's account, or None when anonymous (no credential, or an ended session).
     Cookie writes must carry the session's CSRF token."""
-    authorization = request.headers.get("authorization", "")
-    if authorization.lower().startswith("bearer "):
+    token = api_token(request.headers.get("authorization", ""))
+    if token is not None:
         conn = await database.acquire()
-        principal = await run_in_threadpool(_signed_in, conn, token_of, authorization[7:].strip())
+        principal = await run_in_threadpool(_signed_in, conn, token_of, token)
         if principal is None:
             raise NotAuthenticated("Jeton d'API invalide ou révoqué.")
         return principal

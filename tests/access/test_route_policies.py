@@ -141,6 +141,7 @@ CURRENT = "/api/campaigns/{current}"
 FORMATS = ("csv", "geojson", "xlsx", "gpkg")
 ROUBAIX_VIEW = f"commune={ROUBAIX}&campaign={{current}}"
 """A small map to draw: Roubaix holds twins of both landlords, out of the Lille accounts' scope."""
+LAMBERT93 = "http://www.opengis.net/def/crs/EPSG/0/2154"
 
 READS: dict[str, tuple[Call, ...]] = {
     "/docs": get("/docs"),
@@ -207,6 +208,23 @@ READS: dict[str, tuple[Call, ...]] = {
     "/elu": get("/elu"),
     "/reunion/{campaign_id}": get("/reunion/{current}"),
     "/reunion/{campaign_id}/ordre-du-jour": get("/reunion/{current}/ordre-du-jour"),
+    "/ogc": get("/ogc", "/ogc?f=html"),
+    "/ogc/conformance": get("/ogc/conformance"),
+    "/ogc/collections": get("/ogc/collections"),
+    "/ogc/collections/{collection_id}": get("/ogc/collections/residences"),
+    "/ogc/collections/{collection_id}/items": get(
+        "/ogc/collections/residences/items?limit=100",
+        f"/ogc/collections/residences/items?limit=100&campaign={{current}}&crs={LAMBERT93}",
+        "/ogc/collections/residences/items?f=html&limit=100&campaign={current}",
+        "/ogc/collections/quartiers-commune/items?campaign={current}",
+        "/ogc/collections/quartiers-qpv/items?campaign={previous}",
+        "/ogc/collections/quartiers-iris/items",
+    ),
+    "/ogc/collections/{collection_id}/items/{feature_id}": get(
+        "/ogc/collections/residences/items/L08",
+        "/ogc/collections/residences/items/R01?campaign={current}",
+        "/ogc/collections/quartiers-commune/items/{current}-59350?campaign={current}",
+    ),
 }
 """GET routes: path → example calls (each tried by every caller in every phase)."""
 
@@ -837,7 +855,9 @@ UNIT_OF = {
 def secrecy_problems(territory: Territory, caller: Caller, call: Call, answer: Answer) -> list:
     """Units the caller does not see entirely, with fewer than 11 graded residences, must show
     no grade figure."""
-    quartiers = "/quartiers" in call.url and call.url.startswith("/api/")
+    quartiers = ("/quartiers" in call.url and call.url.startswith("/api/")) or re.match(
+        r"/ogc/collections/quartiers-\w+/items(\?|$)", call.url
+    )
     if not quartiers or answer.status != 200 or "geo+json" not in answer.headers["content-type"]:
         return []
     problems = []

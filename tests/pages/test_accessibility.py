@@ -48,7 +48,16 @@ def settle(page: Page, url: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-PUBLIC = ("/", "/connexion", "/quartiers")
+PUBLIC = (
+    "/",
+    "/connexion",
+    "/quartiers",
+    "/ogc",
+    "/ogc/collections",
+    "/ogc/collections/residences",
+    "/ogc/collections/residences/items",
+    "/ogc/collections/communes/items/62041",
+)
 
 
 @pytest.mark.parametrize("path", PUBLIC)
