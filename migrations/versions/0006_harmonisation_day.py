@@ -130,7 +130,7 @@ def upgrade() -> None:
         sa.Column("slot_number", sa.Integer(), nullable=False),
         sa.Column("room", sa.SmallInteger(), nullable=False),
         sa.Column("slot_start", sa.Time(), nullable=True),
-        sa.Column("slot_minutes", sa.SmallInteger(), nullable=False),
+        sa.Column("slot_minutes", sa.Integer(), nullable=False),
         sa.Column("commune_grade", sa.SmallInteger(), nullable=False),
         sa.Column("bailleur_grade", sa.SmallInteger(), nullable=False),
         sa.Column("agreed_grade", sa.SmallInteger(), nullable=True),

@@ -63,6 +63,7 @@ ADMIN_PAGES = (
     "/campagnes/{id}/import",
     "/reunion/{id}",
     "/reunion/{id}/ordre-du-jour",
+    "/reunion/{id}/bilan",
     "/elu",
     "/quartiers",
     "/",
