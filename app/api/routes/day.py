@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import Field
+from sqlalchemy.engine import Connection
 
 from app.access.policy import ADMIN_GRADES, SIGNED_IN_GRADES
 from app.api.deps import DbConnection
@@ -20,13 +21,15 @@ from app.api.inputs import (
 from app.api.responses import files
 from app.api.routes.meeting import XLSX, campaign_json, disposition
 from app.auth.deps import CurrentPrincipal
+from app.auth.principal import Principal
+from app.campaigns.service import Campaign
 from app.meeting.access import meeting_campaign
 from app.meeting.day import DayChanges, SlotPlacement, agenda, load_day, update_day
 from app.meeting.focus import View, read_focus, set_focus
 from app.meeting.summary import day_summary, sign_off
 from app.meeting.summary_pdf import summary_pdf
 from app.meeting.summary_xlsx import summary_xlsx
-from app.meeting.timetable import MAX_BREAK_MINUTES, MAX_BREAKS, MAX_ROOMS, Break
+from app.meeting.timetable import MAX_BREAK_MINUTES, MAX_BREAKS, MAX_ROOMS, Break, clock
 
 router = APIRouter(prefix="/api/campaigns/{campaign_id}/day", tags=["réunion"])
 
@@ -75,14 +78,15 @@ class SignOffBody(StrictBody):
     follow_up_date: Day | None = None
 
 
-def _day_json(conn, principal, campaign) -> dict:
+def _day_json(conn: Connection, principal: Principal, campaign: Campaign) -> dict:
+    """The day as `principal` reads it, with the server's clock (screens time slots by it)."""
     day = load_day(conn, campaign.id)
     plan = agenda(conn, principal, campaign, day)
     now = conn.exec_driver_sql("SELECT now()").scalar_one()
     return {
         "campaign": campaign_json(campaign, principal),
         **day.to_json(),
-        "end": plan.to_json()["end"],
+        "end": clock(plan.end),
         "slots": [session.to_json() for session in plan.sessions],
         "server_now": now.isoformat(),
     }

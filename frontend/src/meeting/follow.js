@@ -25,6 +25,7 @@ export class Follow {
     if (this.facilitating) this.following = false;
     this.focus = null;
     this.timer = null;
+    this.pending = null;
     this.published = null;
   }
 
@@ -69,7 +70,8 @@ export class Follow {
     else send("PUT", this.url, { json: { room: this.room } }).catch(() => {});
   }
 
-  /** The facilitator shows `current` ({residence_code, view}): tell the followers, soon. */
+  /** The facilitator shows what `current()` returns ({residence_code, view}): tell the
+   * followers, soon (one request for a burst of moves). */
   publish(current) {
     if (!this.facilitating) return;
     this.pending = current;
