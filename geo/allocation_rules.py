@@ -25,7 +25,8 @@ TARGET_PRIORITY = 0.25
 the counts imported are per residence, not per reservation holder)."""
 
 SECRECY_THRESHOLD = 11
-"""Statistical secret of the Cartographie OPS: no figure about fewer than 11 units is shown."""
+"""Statistical secret of the Cartographie OPS: no figure about fewer than 11 units is shown (the
+method that applies it to quartier figures is geo/secrecy.py)."""
 
 
 class RateError(ValueError):
@@ -100,8 +101,3 @@ def inside_qpv_check(
 ) -> TargetCheck:
     """Inside QPV: share of allocations to applicants other than the first quartile."""
     return check_target(total - q1, total, target)
-
-
-def is_secret(count: int | None) -> bool:
-    """A figure about 1 to 10 units falls under the statistical secret (0 is shown as such)."""
-    return count is not None and 0 < count < SECRECY_THRESHOLD

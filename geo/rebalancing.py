@@ -68,14 +68,22 @@ def _fragility_points(mean_grade: float, subject: str) -> tuple[int, str | None]
 
 
 def _concentration_points(
-    fragile_share: float | None, epci_fragile_share: float | None, where: str
+    fragile_share: float | None,
+    epci_fragile_share: float | None,
+    where: str,
+    by_residence: bool = False,
 ) -> tuple[int, str | None]:
     if fragile_share is None or epci_fragile_share is None:
         return 0, None
     if round(fragile_share - epci_fragile_share, 9) >= CONCENTRATION_GAP:
+        counted = (
+            f"des résidences qualifiées {where} sont fragiles"
+            if by_residence
+            else f"des logements qualifiés {where} sont en résidence fragile"
+        )
         return 1, (
-            f"{_percent(fragile_share)} des logements qualifiés {where} sont en résidence "
-            f"fragile, contre {_percent(epci_fragile_share)} dans l'EPCI"
+            f"{_percent(fragile_share)} {counted}, contre {_percent(epci_fragile_share)} "
+            "dans l'EPCI"
         )
     return 0, None
 
@@ -90,16 +98,22 @@ def quartier_need(
     fragile_share: float | None,
     epci_fragile_share: float | None,
     qpv_share: float | None,
+    by_residence: bool = False,
 ) -> RebalancingNeed:
     """The need of a quartier unit (QPV, IRIS, commune, EPCI) from its aggregates.
 
-    `qpv_share` is the share of its dwellings inside a QPV (1 for a QPV).
+    `qpv_share` is the share of its dwellings inside a QPV (1 for a QPV). With `by_residence`,
+    the mean grade and the shares count residences, not dwellings (the statistical secret's
+    figures, see geo/secrecy.py).
     """
     if mean_grade is None:
         return RebalancingNeed(None, 0, ["aucune résidence qualifiée"])
+    subject = (
+        "note moyenne des résidences" if by_residence else "note moyenne pondérée par les logements"
+    )
     scored = [
-        _fragility_points(float(mean_grade), "note moyenne pondérée par les logements"),
-        _concentration_points(fragile_share, epci_fragile_share, "du quartier"),
+        _fragility_points(float(mean_grade), subject),
+        _concentration_points(fragile_share, epci_fragile_share, "du quartier", by_residence),
     ]
     if qpv_share is not None and qpv_share >= QPV_MAJORITY:
         reason = (
@@ -116,15 +130,17 @@ def residence_need(
     location: str,
     quartier_fragile_share: float | None = None,
     epci_fragile_share: float | None = None,
+    by_residence: bool = False,
 ) -> RebalancingNeed:
     """The need of one residence: its agreed grade, its location (`qpv`, `near`, `outside`, see
-    geo.peuplement) and the fragile share of its QPV (or commune) against the EPCI's."""
+    geo.peuplement) and the fragile share of its QPV (or commune) against the EPCI's, counted in
+    residences with `by_residence`."""
     if grade is None:
         return RebalancingNeed(None, 0, ["résidence sans note partagée"])
     where = "de son QPV" if location == "qpv" else "de sa commune"
     scored = [
         _fragility_points(float(grade), "note partagée"),
-        _concentration_points(quartier_fragile_share, epci_fragile_share, where),
+        _concentration_points(quartier_fragile_share, epci_fragile_share, where, by_residence),
     ]
     if location == "qpv":
         scored.append((1, "située dans un QPV"))

@@ -4,16 +4,36 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from typing import IO
 
 import httpx
 
 from app.core.cluster import free_port
 from app.core.settings import PROJECT_ROOT
+
+START_TIMEOUT_S = 120
+"""Two workers importing the app on a loaded 2-core machine can take a minute."""
+
+
+def _stop(process: subprocess.Popen, log: IO[bytes], timeout: float = 20) -> str:
+    """Stop the server and its workers (its own process group); return what it wrote."""
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    log.seek(0)
+    return log.read().decode(errors="replace")[-4000:]
 
 
 @contextmanager
@@ -22,30 +42,32 @@ def running_app(database_url: str, *, workers: int = 2) -> Iterator[str]:
     port = free_port()
     env = dict(os.environ, QUALIPARC_DATABASE_URL=database_url)
     env.setdefault("QUALIPARC_SECRET_KEY", secrets.token_urlsafe(48))  # e.g. for `make bench`
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"Le serveur de test n'a pas démarré : {process.stderr.read()}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
+    # The server writes to a file, not a pipe: a full pipe would block it.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "app.cli", "serve"),
+                *("--port", str(port), "--workers", str(workers)),
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + START_TIMEOUT_S
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            while True:
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output = _stop(process, log, 5)
+                    raise RuntimeError(f"Le serveur de test n'a pas démarré : {output}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            _stop(process, log)

@@ -3,38 +3,57 @@
 Aggregates are computed by PostGIS from the `campaign_residence` view (the one place of the
 agreed grade); the rebalancing need and the target population type come from `geo/`.
 
-Who sees what is the gate's answer (`app.access.gate`):
+Who sees what is the gate's answer (`app.access.gate`), then the statistical secret's:
 
 - campaigns: `Gate.aggregable` — a published campaign out of blind grading for anyone (publishing
   QPV figures also publishes commune and EPCI ones), the campaigns of every EPCI where a partner
-  reads residences once out of blind grading, and a blind campaign for its administrators only;
-- statistical secret (Cartographie OPS rule), for a unit where the caller may not read every
-  residence's agreed grade (`Gate.agreed`): when fewer than 11 of its residences have an agreed
-  grade, every figure derived from grades (mean grade, distribution, fragile and unqualified
-  shares, rebalancing need) is hidden and `secret` is true; otherwise each class of the
-  distribution counting 1 to 10 dwellings is hidden, and so is the fragile share when 1 to 10
-  dwellings are fragile; the EPCI's fragile share used as reference follows the same rule. The
-  rebalancing need is then computed from the figures shown. The stock counts (residences,
-  dwellings: public in RPLS) stay.
+  reads residences once out of blind grading, and a blind campaign for its administrators only.
+  By default each EPCI's latest campaign out of blind grading; for a visitor its latest closed
+  one if any, the only one whose figures a visitor reads;
+- a caller who reads every residence's agreed grade in the campaign (`Gate.agreed`) gets the exact
+  figures, weighted by dwellings (`basis` « logements »);
+- any other caller gets figures counted in residences (`basis` « résidences »): exact for a unit
+  whose every residence it reads; otherwise what the unit's view of `geo.secrecy.protect`
+  publishes (detail by grade, fragile share only, or nothing: `secret`), once the campaign is
+  closed, and nothing from grades before (each decision would otherwise show as the difference
+  between two readings). The views are computed once per campaign over all levels and are the same
+  for every such caller, so that nothing is derived by combining levels, callers or exports. The
+  stock counts (residences, dwellings, graded residences and dwellings, unqualified and QPV
+  shares: public on the map) stay.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from app.access.gate import DEFAULT_CAMPAIGNS_SQL, Gate
+from app.access.gate import DEFAULT_CAMPAIGNS_SQL, SHOWN_PHASES, Gate
 from app.core.errors import Forbidden, InvalidParameter, NotAuthenticated, NotFound
 from app.layers import feature_collection
-from geo.allocation_rules import SECRECY_THRESHOLD, is_secret
 from geo.grades import FRAGILE_GRADES, GRADES
 from geo.rebalancing import quartier_need
+from geo.secrecy import Graded, View, canonical, protect
 
 LEVELS = ("qpv", "iris", "commune", "epci")
 
 FRAGILE_SQL = ", ".join(str(g) for g in FRAGILE_GRADES)
+
+DWELLINGS, RESIDENCES = "logements", "résidences"
+"""The `basis` of a row's figures: weighted by dwellings (exact), or counted in residences."""
+RELEASED_PHASE = "closed"
+"""Figures from grades reach callers without rights on a unit only once its campaign is closed."""
+
+PUBLIC_DEFAULT_CAMPAIGNS_SQL = f"""
+    SELECT DISTINCT ON (dc.epci_siren) dc.id
+    FROM campaign dc
+    WHERE dc.status IN {SHOWN_PHASES!r}
+    ORDER BY dc.epci_siren, dc.status = '{RELEASED_PHASE}' DESC, dc.year DESC, dc.id DESC
+"""
+"""A visitor's default campaign of each EPCI: its latest closed one, else the map's."""
 
 _UNITS = {
     "qpv": """
@@ -85,11 +104,11 @@ reference AS (
     SELECT campaign_id,
            sum(n) FILTER (WHERE g IN ({fragile}))::float
              / nullif(sum(n) FILTER (WHERE g IS NOT NULL), 0) AS share,
-           count(g) AS graded, sum(n) FILTER (WHERE g IN ({fragile})) AS fragile,
-           bool_and(visible) AS in_scope
+           {epci_residences},
+           bool_and(visible) AS whole
     FROM res GROUP BY campaign_id
 )
-SELECT u.code, u.name, u.campaign_id, u.epci_siren,
+SELECT u.code, u.name, u.campaign_id, u.epci_siren, camp.status,
        count(res.unit_code) AS nb_residences,
        count(res.g) AS nb_residences_graded,
        COALESCE(sum(res.n), 0) AS nb_logements,
@@ -97,32 +116,42 @@ SELECT u.code, u.name, u.campaign_id, u.epci_siren,
        sum(res.n * res.g)::float / nullif(sum(res.n) FILTER (WHERE res.g IS NOT NULL), 0)
            AS mean_grade,
        {distribution},
+       {residences},
        sum(res.n) FILTER (WHERE res.g IN ({fragile}))::float
            / nullif(sum(res.n) FILTER (WHERE res.g IS NOT NULL), 0) AS fragile_share,
        sum(res.n) FILTER (WHERE res.g IS NULL)::float / nullif(sum(res.n), 0)
            AS unqualified_share,
        sum(res.n) FILTER (WHERE res.in_qpv)::float / nullif(sum(res.n), 0) AS qpv_share,
        COALESCE(bool_and(res.visible), true) AS in_scope,
-       min(CASE WHEN reference.in_scope OR (reference.graded >= {threshold}
-                     AND reference.fragile NOT BETWEEN 1 AND {threshold} - 1)
-                THEN reference.share END) AS epci_fragile_share
+       min(reference.share) AS epci_fragile_share,
+       {epci_columns},
+       COALESCE(bool_and(reference.whole), true) AS whole
 FROM units u
+JOIN camp ON camp.id = u.campaign_id
 LEFT JOIN res ON res.campaign_id = u.campaign_id AND res.unit_code = u.code
 LEFT JOIN reference ON reference.campaign_id = u.campaign_id
-GROUP BY u.code, u.name, u.campaign_id, u.epci_siren
+GROUP BY u.code, u.name, u.campaign_id, u.epci_siren, camp.status
 ORDER BY u.epci_siren, u.code
 """
+
+GRADED_SQL = """
+SELECT cr.campaign_id, cr.agreed_grade AS grade, r.epci_siren, r.commune_insee, r.iris_code,
+       r.qpv_code, r.bailleur_id
+FROM campaign_residence cr
+JOIN residence r ON r.id = cr.residence_id
+WHERE cr.campaign_id = ANY(:campaigns) AND cr.agreed_grade IS NOT NULL
+"""
+"""The graded residences of campaigns, with every unit holding them, for `geo.secrecy`."""
 
 GRADE_FIGURES = (
     "mean_grade",
     "grade_distribution",
     "fragile_share",
-    "unqualified_share",
     "rebalancing_need",
     "rebalancing_label",
     "rebalancing_reasons",
 )
-"""What the statistical secret hides about a unit."""
+"""What the statistical secret hides about a unit (all of it when `secret`)."""
 
 _FEATURE_COLUMNS = (
     ("code", "text"),
@@ -134,6 +163,7 @@ _FEATURE_COLUMNS = (
     ("nb_residences_graded", "int"),
     ("nb_logements", "bigint"),
     ("nb_logements_graded", "bigint"),
+    ("basis", "text"),
     ("mean_grade", "float8"),
     ("grade_distribution", "jsonb"),
     ("fragile_share", "float8"),
@@ -154,14 +184,15 @@ def check_level(level: str) -> str:
 
 
 def campaigns_sql(level: str, campaign_id: int | None, gate: Gate) -> tuple[str, dict]:
-    """The campaign asked, or each EPCI's default one (as on the map), among those whose
-    aggregates the caller may compute."""
+    """The campaign asked, or each EPCI's default one (as on the map; for a visitor, its latest
+    closed one), among those whose aggregates the caller may compute."""
     aggregable = gate.aggregable(level, "c")
+    defaults = DEFAULT_CAMPAIGNS_SQL if gate.principal is not None else PUBLIC_DEFAULT_CAMPAIGNS_SQL
     sql = f"""
         SELECT c.id, c.epci_siren, c.status
         FROM campaign c
         WHERE (c.id = :campaign OR (CAST(:campaign AS int) IS NULL
-                                    AND c.id IN (SELECT id FROM ({DEFAULT_CAMPAIGNS_SQL}) d)))
+                                    AND c.id IN (SELECT id FROM ({defaults}) d)))
           AND {aggregable.sql}
     """
     return sql, aggregable.bind({"campaign": campaign_id})
@@ -188,35 +219,107 @@ def _rounded(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def _finish(row: dict, level: str) -> dict:
+def _ratio(part: int, whole: int, digits: int) -> float | None:
+    return round(part / whole, digits) if whole else None
+
+
+# --- The statistical secret ---------------------------------------------------------------------
+
+
+def unit_key(level: str, code: str) -> str:
+    """A unit as `geo.secrecy` names it."""
+    return f"{level}:{code}"
+
+
+@lru_cache(maxsize=32)
+def _protected(residences: tuple[Graded, ...]) -> Mapping[str, View]:
+    """`geo.secrecy.protect`, remembered: a closed campaign's grades no longer change."""
+    return protect(residences)
+
+
+def campaign_views(conn: Connection, campaign_ids: Iterable[int]) -> dict[int, Mapping[str, View]]:
+    """The views of every unit of each campaign (`unit_key` → View), the same for every caller:
+    the holders are the communes and landlords whose accounts read their residences' grades."""
+    ids = sorted(set(campaign_ids))
+    if not ids:
+        return {}
+    graded: dict[int, list[Graded]] = {campaign: [] for campaign in ids}
+    for row in conn.execute(text(GRADED_SQL), {"campaigns": ids}).mappings():
+        units = {
+            unit_key("epci", row["epci_siren"]),
+            unit_key("commune", row["commune_insee"]),
+        }
+        for level in ("iris", "qpv"):
+            if row[f"{level}_code"]:
+                units.add(unit_key(level, row[f"{level}_code"]))
+        holders = frozenset({f"commune:{row['commune_insee']}", f"bailleur:{row['bailleur_id']}"})
+        graded[row["campaign_id"]].append(Graded(row["grade"], frozenset(units), holders))
+    return {campaign: _protected(canonical(residences)) for campaign, residences in graded.items()}
+
+
+def _view(row: Mapping, level: str, views: Mapping[str, View] | None) -> View:
+    """What a caller without rights on every residence of the campaign reads of a unit."""
+    if row["in_scope"]:
+        return View.DETAIL
+    if views is None:
+        return View.SECRET
+    return views.get(unit_key(level, row["code"]), View.SECRET)
+
+
+def _by_residence(counts: Mapping[int, int], view: View) -> dict:
+    """Figures counted in residences, as much as `view` publishes."""
+    total = sum(counts.values())
+    fragile = sum(counts[g] for g in FRAGILE_GRADES)
+    if total == 0:
+        return {"mean_grade": None, "grade_distribution": dict.fromkeys(map(str, GRADES), 0)}
+    if view is View.SECRET:
+        return dict.fromkeys(GRADE_FIGURES) | {"secret": True}
+    figures = {
+        "fragile_share": _ratio(fragile, total, 4),
+        "mean_grade": None,
+        "grade_distribution": dict.fromkeys(map(str, GRADES)),
+    }
+    if view is View.DETAIL:
+        figures["mean_grade"] = round(sum(g * counts[g] for g in GRADES) / total, 3)
+        figures["grade_distribution"] = {str(g): counts[g] for g in GRADES}
+    return figures
+
+
+def _finish(row: dict, level: str, views: Mapping[str, View] | None) -> dict:
     """Round, apply the statistical secret, then add the rebalancing need of what is shown."""
-    distribution = {str(g): int(row.pop(f"g{g}")) for g in GRADES}
-    in_scope = row.pop("in_scope")
+    dwellings = {str(g): int(row.pop(f"g{g}")) for g in GRADES}
+    residences = {g: int(row.pop(f"r{g}")) for g in GRADES}
+    epci = {g: int(row.pop(f"e{g}") or 0) for g in GRADES}
+    whole = row.pop("whole")
     result = {
         **row,
         "level": level,
+        "basis": DWELLINGS,
         "mean_grade": _rounded(row["mean_grade"], 3),
-        "grade_distribution": distribution,
+        "grade_distribution": dwellings,
         "fragile_share": _rounded(row["fragile_share"], 4),
         "unqualified_share": _rounded(row["unqualified_share"], 4),
         "qpv_share": _rounded(row["qpv_share"], 4),
         "epci_fragile_share": _rounded(row["epci_fragile_share"], 4),
         "secret": False,
     }
-    if not in_scope:
-        if result["nb_residences_graded"] < SECRECY_THRESHOLD:
-            result.update(dict.fromkeys(GRADE_FIGURES), nb_logements_graded=None, secret=True)
+    del result["in_scope"], result["status"]
+    if not whole:
+        result.update(basis=RESIDENCES, fragile_share=None, epci_fragile_share=None)
+        result.update(_by_residence(residences, _view(row, level, views)))
+        epci_view = _view({"in_scope": False, "code": row["epci_siren"]}, "epci", views)
+        if epci_view is not View.SECRET and sum(epci.values()):
+            fragile = sum(epci[g] for g in FRAGILE_GRADES)
+            result["epci_fragile_share"] = _ratio(fragile, sum(epci.values()), 4)
+        if result["secret"] or (result["mean_grade"] is None and result["nb_residences_graded"]):
+            result.update(rebalancing_need=None, rebalancing_label=None, rebalancing_reasons=None)
             return result
-        result["grade_distribution"] = {
-            g: (None if is_secret(count) else count) for g, count in distribution.items()
-        }
-        if is_secret(sum(distribution[str(g)] for g in FRAGILE_GRADES)):
-            result["fragile_share"] = None
     need = quartier_need(
         result["mean_grade"],
         result["fragile_share"],
         result["epci_fragile_share"],
         result["qpv_share"],
+        by_residence=result["basis"] == RESIDENCES,
     )
     result.update(
         rebalancing_need=need.level,
@@ -226,36 +329,58 @@ def _finish(row: dict, level: str) -> dict:
     return result
 
 
+def unit_rows(
+    conn: Connection, levels: Sequence[str], campaign_id: int | None = None, *, gate: Gate
+) -> dict[str, list[dict]]:
+    """`quartier_rows` of several levels, under one computation of the secret."""
+    visible = gate.agreed(ca="camp")
+    distribution = ",\n       ".join(
+        f"COALESCE(sum(res.n) FILTER (WHERE res.g = {g}), 0) AS g{g}" for g in GRADES
+    )
+    residences = ",\n       ".join(f"count(*) FILTER (WHERE res.g = {g}) AS r{g}" for g in GRADES)
+    raw = {}
+    for level in levels:
+        campaigns, params = campaigns_sql(check_level(level), campaign_id, gate)
+        sql = AGGREGATES_SQL.format(
+            campaigns=campaigns,
+            units=_UNITS[level],
+            unit_key=_UNIT_OF_RESIDENCE[level],
+            visible=visible.sql,
+            fragile=FRAGILE_SQL,
+            distribution=distribution,
+            residences=residences,
+            epci_residences=", ".join(f"count(*) FILTER (WHERE g = {g}) AS e{g}" for g in GRADES),
+            epci_columns=", ".join(f"min(reference.e{g}) AS e{g}" for g in GRADES),
+        )
+        rows = conn.execute(text(sql), visible.bind(params)).mappings()
+        raw[level] = [dict(row) for row in rows]
+    released = {
+        row["campaign_id"]
+        for rows in raw.values()
+        for row in rows
+        if not row["whole"] and row["status"] == RELEASED_PHASE
+    }
+    views = campaign_views(conn, released)
+    return {
+        level: [_finish(row, level, views.get(row["campaign_id"])) for row in rows]
+        for level, rows in raw.items()
+    }
+
+
 def quartier_rows(
     conn: Connection, level: str, campaign_id: int | None = None, *, gate: Gate
 ) -> list[dict]:
     """One row per unit of `level` in the campaign (default: latest visible one of each EPCI).
 
     Keys: code, name, level, campaign_id, epci_siren, nb_residences, nb_residences_graded,
-    nb_logements, nb_logements_graded, mean_grade (dwelling-weighted, among graded),
-    grade_distribution ({"1": dwellings, …}), fragile_share (dwellings graded 1–2 among graded),
-    unqualified_share (dwellings without agreed grade), qpv_share (dwellings inside a QPV),
-    epci_fragile_share, rebalancing_need (0–2 or None), rebalancing_label, rebalancing_reasons,
-    secret. Units without residence appear with zeros and nulls.
+    nb_logements, nb_logements_graded, basis (`logements` or `résidences`: how the grade figures
+    count), mean_grade (among graded), grade_distribution ({"1": dwellings or residences, …}),
+    fragile_share (graded 1–2 among graded), unqualified_share (dwellings without agreed grade),
+    qpv_share (dwellings inside a QPV), epci_fragile_share, rebalancing_need (0–2 or None),
+    rebalancing_label, rebalancing_reasons, secret. Units without residence appear with zeros
+    and nulls; a figure the statistical secret hides is null.
     """
-    check_level(level)
-    campaigns, params = campaigns_sql(level, campaign_id, gate)
-    visible = gate.agreed(ca="camp")
-    params = visible.bind(params)
-    distribution = ",\n       ".join(
-        f"COALESCE(sum(res.n) FILTER (WHERE res.g = {g}), 0) AS g{g}" for g in GRADES
-    )
-    sql = AGGREGATES_SQL.format(
-        campaigns=campaigns,
-        units=_UNITS[level],
-        unit_key=_UNIT_OF_RESIDENCE[level],
-        visible=visible.sql,
-        fragile=FRAGILE_SQL,
-        distribution=distribution,
-        threshold=SECRECY_THRESHOLD,
-    )
-    rows = conn.execute(text(sql), params).mappings().all()
-    return [_finish(dict(row), level) for row in rows]
+    return unit_rows(conn, (check_level(level),), campaign_id, gate=gate)[level]
 
 
 def recordset(rows: list[dict], columns: tuple[tuple[str, str], ...]) -> tuple[str, dict]:

@@ -1,8 +1,10 @@
 """Residences with their target population type and rebalancing need (the peuplement layer).
 
 Both derive from the agreed grades, so the gate decides whose residences appear: a residence
-whose agreed grade the caller may not read is left out. The concentration criterion uses a QPV's
-(or commune's) fragile share only when that unit has at least 11 graded residences.
+whose agreed grade the caller may not read is left out. The concentration criterion compares the
+fragile share of the residence's QPV (or commune) with the EPCI's as the caller reads them in the
+quartier aggregates (`app.analysis.aggregates`, under the statistical secret), and only when
+that unit has at least 11 graded residences.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.access.gate import DEFAULT_CAMPAIGNS_SQL, Gate
-from app.analysis.aggregates import FRAGILE_SQL, recordset
+from app.analysis.aggregates import RESIDENCES, recordset, unit_rows
 from app.layers import feature_collection
 from geo.allocation_rules import SECRECY_THRESHOLD
 from geo.peuplement import LOCATION_LABELS, location_of, peuplement_labels, peuplement_type
@@ -25,44 +27,16 @@ WITH camp AS (
     WHERE (c.id = :campaign OR (CAST(:campaign AS int) IS NULL
                                 AND c.id IN (SELECT id FROM ({default_campaigns}) d)))
       AND (CAST(:epci AS text) IS NULL OR c.epci_siren = :epci)
-),
-res AS (
-    SELECT r.id, r.code, r.commune_insee, r.qpv_code, r.near_qpv_300m, r.nb_logements AS n,
-           camp.id AS campaign_id, camp.epci_siren, cr.agreed_grade AS g, {visible} AS visible
-    FROM camp
-    JOIN campaign_residence cr ON cr.campaign_id = camp.id
-    JOIN residence r ON r.id = cr.residence_id
-    JOIN bailleur b ON b.id = r.bailleur_id
-),
-by_qpv AS (
-    SELECT campaign_id, qpv_code, count(g) AS graded,
-           sum(n) FILTER (WHERE g IN ({fragile}))::float
-             / nullif(sum(n) FILTER (WHERE g IS NOT NULL), 0) AS share
-    FROM res WHERE qpv_code IS NOT NULL GROUP BY campaign_id, qpv_code
-),
-by_commune AS (
-    SELECT campaign_id, commune_insee, count(g) AS graded,
-           sum(n) FILTER (WHERE g IN ({fragile}))::float
-             / nullif(sum(n) FILTER (WHERE g IS NOT NULL), 0) AS share
-    FROM res GROUP BY campaign_id, commune_insee
-),
-by_epci AS (
-    SELECT campaign_id,
-           sum(n) FILTER (WHERE g IN ({fragile}))::float
-             / nullif(sum(n) FILTER (WHERE g IS NOT NULL), 0) AS share
-    FROM res GROUP BY campaign_id
 )
-SELECT res.code, res.campaign_id, res.epci_siren, res.qpv_code IS NOT NULL AS in_qpv,
-       res.near_qpv_300m, res.g AS grade,
-       CASE WHEN res.qpv_code IS NOT NULL THEN q.share ELSE cm.share END AS quartier_share,
-       CASE WHEN res.qpv_code IS NOT NULL THEN q.graded ELSE cm.graded END AS quartier_graded,
-       e.share AS epci_share, COALESCE(p.peuplement_labels::jsonb, '{{}}') AS labels
-FROM res
-LEFT JOIN by_qpv q ON q.campaign_id = res.campaign_id AND q.qpv_code = res.qpv_code
-LEFT JOIN by_commune cm ON cm.campaign_id = res.campaign_id AND cm.commune_insee = res.commune_insee
-LEFT JOIN by_epci e ON e.campaign_id = res.campaign_id
-LEFT JOIN epci_policy p ON p.epci_siren = res.epci_siren
-WHERE res.visible
+SELECT r.code, camp.id AS campaign_id, camp.epci_siren, r.commune_insee, r.qpv_code,
+       r.near_qpv_300m, cr.agreed_grade AS grade,
+       COALESCE(p.peuplement_labels::jsonb, '{{}}') AS labels
+FROM camp
+JOIN campaign_residence cr ON cr.campaign_id = camp.id
+JOIN residence r ON r.id = cr.residence_id
+JOIN bailleur b ON b.id = r.bailleur_id
+LEFT JOIN epci_policy p ON p.epci_siren = camp.epci_siren
+WHERE {visible}
 """
 
 _PEUPLEMENT_COLUMNS = (
@@ -81,13 +55,21 @@ _PEUPLEMENT_COLUMNS = (
 _COLOURS = {t.code: t.colour for t in PEUPLEMENT_TYPES}
 
 
-def _peuplement(row: dict, labels: dict[str, str]) -> dict:
-    location = location_of(row["in_qpv"], row["near_qpv_300m"])
+def _peuplement(row: dict, labels: dict[str, str], quartier: dict | None) -> dict:
+    location = location_of(row["qpv_code"] is not None, row["near_qpv_300m"])
     kind = peuplement_type(row["grade"], location)
-    quartier_share = row["quartier_share"]
-    if (row["quartier_graded"] or 0) < SECRECY_THRESHOLD:
-        quartier_share = None
-    need = residence_need(row["grade"], location, quartier_share, row["epci_share"])
+    quartier_share = epci_share = None
+    if quartier is not None:
+        epci_share = quartier["epci_fragile_share"]
+        if quartier["nb_residences_graded"] >= SECRECY_THRESHOLD:
+            quartier_share = quartier["fragile_share"]
+    need = residence_need(
+        row["grade"],
+        location,
+        quartier_share,
+        epci_share,
+        by_residence=quartier is not None and quartier["basis"] == RESIDENCES,
+    )
     return {
         "code": row["code"],
         "campaign_id": row["campaign_id"],
@@ -115,23 +97,35 @@ def peuplement_rows(
     gate shows the caller in the campaign (default: each EPCI's default one). Both derive from
     grades: none for anonymous callers, none of a blind campaign but for its administrators.
 
-    The concentration criterion of a residence uses its QPV's (or commune's) fragile share only
-    when that unit has at least 11 graded residences, so that no reason reveals a few grades.
+    The concentration criterion of a residence uses its QPV's (or commune's) fragile share as
+    the caller reads it among the quartier aggregates, when that unit has at least 11 graded
+    residences, so that no reason reveals more than the aggregates do.
     """
     visible = gate.agreed(ca="camp")
     if visible.sql == "false":
         return []
-    sql = PEUPLEMENT_SQL.format(
-        visible=visible.sql, fragile=FRAGILE_SQL, default_campaigns=DEFAULT_CAMPAIGNS_SQL
-    )
+    sql = PEUPLEMENT_SQL.format(visible=visible.sql, default_campaigns=DEFAULT_CAMPAIGNS_SQL)
     rows = conn.execute(text(sql), visible.bind({"campaign": campaign_id, "epci": epci}))
+    rows = [dict(row) for row in rows.mappings()]
+    if not rows:
+        return []
+    units = {
+        (level, row["campaign_id"], row["code"]): row
+        for level, level_rows in unit_rows(conn, ("qpv", "commune"), campaign_id, gate=gate).items()
+        for row in level_rows
+    }
     labels: dict[str, dict[str, str]] = {}
     result = []
-    for row in rows.mappings():
+    for row in rows:
         siren = row["epci_siren"]
         if siren not in labels:
             labels[siren] = peuplement_labels(row["labels"])
-        result.append(_peuplement(dict(row), labels[siren]))
+        if row["qpv_code"] is not None:
+            quartier = units.get(("qpv", row["campaign_id"], row["qpv_code"]))
+        else:
+            quartier = units.get(("commune", row["campaign_id"], row["commune_insee"]))
+        result.append(_peuplement(row, labels[siren], quartier))
+    result.sort(key=lambda row: (row["code"], row["campaign_id"]))
     return result
 
 

@@ -15,6 +15,7 @@ from app.auth.roles import ALL_EPCI, Role
 from app.auth.sessions import close_sessions
 from app.core.audit import COMMAND_LINE, record
 from app.core.errors import InvalidParameter, NotFound
+from app.core.events import publish_revocation
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -229,4 +230,5 @@ def revoke_token(conn: Connection, token_id: int, actor: Principal | None = None
     ).scalar_one_or_none()
     if account_id is None:
         raise NotFound(f"Jeton {token_id} introuvable.")
+    publish_revocation(conn, account_id)
     audit_account(conn, "jeton.revocation", account_id, actor, {"jeton": token_id})

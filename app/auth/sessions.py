@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from app.auth.passwords import token_digest
 from app.auth.principal import Credential
+from app.core.events import publish_revocation
 from app.core.keys import secret_key
 from app.core.settings import get_settings
 
@@ -125,11 +126,19 @@ def still_valid(conn: Connection, account_id: int, credential: Credential | None
 
 
 def close_session(conn: Connection, token: str) -> None:
-    conn.execute(text("DELETE FROM session WHERE token_hash = :d"), {"d": token_digest(token)})
+    """End one session (sign-out); its live streams close at once."""
+    account_id = conn.execute(
+        text("DELETE FROM session WHERE token_hash = :d RETURNING account_id"),
+        {"d": token_digest(token)},
+    ).scalar_one_or_none()
+    if account_id is not None:
+        publish_revocation(conn, account_id)
 
 
 def close_sessions(conn: Connection, account_id: int) -> int:
-    """End every session of an account (password change, disabling); return how many."""
+    """End every session of an account (password change, disabling); return how many. Its
+    live streams close at once."""
+    publish_revocation(conn, account_id)
     return conn.execute(
         text("DELETE FROM session WHERE account_id = :a"), {"a": account_id}
     ).rowcount

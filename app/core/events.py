@@ -24,6 +24,9 @@ APPLICATION_NAME = "qualiparc-events"
 """How the listening connection shows in `pg_stat_activity`."""
 RESYNC = {"type": "resync"}
 """Sent to every subscriber when the listener reconnects: notifications may have been missed."""
+REVOCATION = "revocation"
+"""A credential of an account ended: its streams re-check it at once (never passed on)."""
+"""Sent to every subscriber when the listener reconnects: notifications may have been missed."""
 QUEUE_SIZE = 256
 HEALTH_CHECK_S = 20.0
 """A quiet connection is probed this often, so that a silently dead one is replaced."""
@@ -36,6 +39,15 @@ log = logging.getLogger(__name__)
 def publish(conn: Connection, campaign_id: int, event: dict) -> None:
     """Queue `event` for the campaign's listeners; it is delivered when the transaction commits."""
     payload = json.dumps({"campaign_id": campaign_id, **event}, default=str)
+    conn.execute(
+        text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload}
+    )
+
+
+def publish_revocation(conn: Connection, account_id: int) -> None:
+    """Wake every stream when a session or token of `account_id` ends or the account is
+    disabled, so that its own streams close at once (delivered when the transaction commits)."""
+    payload = json.dumps({"type": REVOCATION, "account_id": account_id})
     conn.execute(
         text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload}
     )
@@ -127,8 +139,11 @@ class EventHub:
     def _dispatch(self, payload: str) -> None:
         try:
             event = json.loads(payload)
+            if event.get("type") == REVOCATION:
+                self._broadcast({"type": REVOCATION, "account_id": int(event["account_id"])})
+                return
             campaign_id = int(event["campaign_id"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             log.warning("Notification illisible ignorée : %.200s", payload)
             return
         for queue in tuple(self._subscribers.get(campaign_id, ())):

@@ -20,6 +20,7 @@ COLUMNS = (
     "nb_residences_graded",
     "nb_logements",
     "nb_logements_graded",
+    "basis",
     "mean_grade",
     *(f"grade_distribution_{grade}" for grade in GRADES),
     "fragile_share",
@@ -31,7 +32,8 @@ COLUMNS = (
     "rebalancing_reasons",
     "secret",
 )
-"""`grade_distribution` becomes one column of dwellings per grade; reasons are joined by « ; »."""
+"""`grade_distribution` becomes one column per grade (dwellings or residences, as `basis` says);
+reasons are joined by « ; »."""
 LAYER = "quartiers"
 GPKG_TYPES = {
     "nb_logements_graded": "Int64",

@@ -6,9 +6,10 @@ facilitator's focus (`focus`, no id: only the latest matters). Ids are taken whe
 writes, not when it commits, so the stream keeps a window of ids below the newest it sent and picks
 up late committers.
 
-A stream outlives the request that opened it: every `HEARTBEAT_S` it checks with one short query
-that its account is still active and its session or API token neither ended nor revoked, and
-closes otherwise (EventSource's reconnection then gets a 401). It also outlives the database:
+A stream outlives the request that opened it: every `HEARTBEAT_S`, and at once when a credential
+of its account ends (`events.publish_revocation`), it checks with one short query that its
+account is still active and its session or API token neither ended nor revoked, and closes
+otherwise (EventSource's reconnection then gets a 401). It also outlives the database:
 when a query fails for want of a connection (restart, network), it says so in a comment, waits
 (longer each time, as the event hub's listener does) and resumes from what it last sent, then
 tells the screen to re-read what notifications may have been lost meanwhile (`resync`).
@@ -134,7 +135,13 @@ class CampaignStream:
                 pending = [await asyncio.wait_for(queue.get(), HEARTBEAT_S)]
             except TimeoutError:
                 pending = []
-            if time.monotonic() - checked >= HEARTBEAT_S:
+            while not queue.empty():
+                pending.append(queue.get_nowait())
+            revoked = [e for e in pending if e.get("type") == events.REVOCATION]
+            pending = [e for e in pending if e not in revoked]
+            if any(e["account_id"] == self.principal.id for e in revoked) or (
+                time.monotonic() - checked >= HEARTBEAT_S
+            ):
                 valid = await run_with_connection(
                     still_valid, self.principal.id, self.principal.credential
                 )
@@ -145,8 +152,6 @@ class CampaignStream:
             if not pending:
                 yield ": heartbeat\n\n"
                 continue
-            while not queue.empty():
-                pending.append(queue.get_nowait())
             rooms = {event["room"] for event in pending if event.get("type") == "focus"}
             for event in pending:
                 if event.get("type") not in FEED_EVENTS | {"focus"}:

@@ -122,15 +122,17 @@ def test_anonymous_sees_only_published_levels_under_the_secret(territory, client
     a = features[QPV_A]
     assert a["secret"] is True  # 2 graded residences: fewer than 11
     assert (a["nb_residences"], a["nb_logements"]) == (3, 120)
+    assert a["basis"] == "résidences"
     for key in (
         "mean_grade",
         "grade_distribution",
         "fragile_share",
-        "unqualified_share",
         "rebalancing_need",
         "rebalancing_reasons",
     ):
         assert a[key] is None
+    # which residences are graded is public (the map tells them from ungraded ones)
+    assert (a["nb_residences_graded"], a["unqualified_share"]) == (2, round(20 / 120, 4))
     assert features[QPV_B]["secret"] is False
     commune_level = client.get("/api/quartiers?level=commune").json()["features"]
     assert commune_level  # publishing QPV figures publishes the coarser levels
@@ -152,26 +154,56 @@ def test_out_of_scope_units_follow_the_secret(territory, client):
     assert features[VILLENEUVE]["epci_fragile_share"] is None  # 4 graded residences in the EPCI
 
 
-def test_secret_hides_small_classes_of_a_large_enough_unit(territory):
-    """12 graded residences in QPV B: shown, but the class of 5 dwellings graded 1 is hidden."""
+def add_qpv_b(territory, fragile: dict[int, int], others: int) -> None:
+    """Residences of landlord B1 in QPV B: `fragile` {grade: how many} and `others` graded 4."""
+    grades = [g for g, n in fragile.items() for _ in range(n)] + [4] * others
     with territory.engine.begin() as conn:
-        for i in range(12):
-            dwellings, value = (5, 1) if i == 0 else (10, 4)
-            add_residence(conn, f"B{i:02d}", "B1", LILLE, dwellings, 3.081 + i * 0.0002, 50.641)
+        for i, value in enumerate(grades):
+            add_residence(conn, f"B{i:02d}", "B1", LILLE, 10 + i, 3.0805 + i * 0.0001, 50.641)
             grade(conn, territory.campaign_id, f"B{i:02d}", value, value)
         place_residences(conn)
         conn.execute(text("UPDATE campaign SET published_level = 'qpv'"))
+
+
+def test_figures_from_grades_reach_visitors_once_the_campaign_is_closed(territory):
+    """24 graded residences in QPV B, 12 fragile: during harmonisation a visitor reads no
+    figure from grades (each decision would show as a difference); once closed, the fragile
+    share, counted in residences."""
+    add_qpv_b(territory, {1: 3, 2: 9}, 12)
+    with territory.engine.connect() as conn:
+        live = by_code(quartier_rows(conn, "qpv", gate=Gate(None)))[QPV_B]
+    assert live["secret"] is True and live["fragile_share"] is None
+    assert live["nb_residences_graded"] == 24
+    territory.execute("UPDATE campaign SET status = 'closed'")
     with territory.engine.connect() as conn:
         public = by_code(quartier_rows(conn, "qpv", gate=Gate(None)))[QPV_B]
         full = by_code(quartier_rows(conn, "qpv", gate=EVERYTHING))[QPV_B]
-    assert full["grade_distribution"] == {"1": 5, "2": 0, "3": 0, "4": 110}
-    assert full["fragile_share"] == pytest.approx(5 / 115, abs=1e-4)
-    assert public["secret"] is False
-    assert public["grade_distribution"] == {"1": None, "2": 0, "3": 0, "4": 110}
-    assert public["fragile_share"] is None  # 5 fragile dwellings: fewer than 11
-    assert public["mean_grade"] == pytest.approx((5 + 440) / 115, abs=1e-3)
-    assert public["rebalancing_need"] == 1  # only « quartier prioritaire »
-    assert public["epci_fragile_share"] == pytest.approx(75 / 295, abs=1e-4)  # 16 graded
+        (epci,) = quartier_rows(conn, "epci", gate=Gate(None))
+    assert full["basis"] == "logements" and full["grade_distribution"]["4"] == sum(range(22, 34))
+    assert public["basis"] == "résidences" and public["secret"] is False
+    assert public["fragile_share"] == 0.5  # 12 fragile residences of 24
+    # grades 1 and 2 count under 11 residences: no detail, hence no mean grade nor need
+    assert public["grade_distribution"] == {"1": None, "2": None, "3": None, "4": None}
+    assert public["mean_grade"] is None and public["rebalancing_need"] is None
+    # landlord B1 holds every graded residence of the EPCI but R5: the EPCI tells nothing
+    assert epci["secret"] is True and public["epci_fragile_share"] is None
+
+
+def test_visitors_default_to_the_latest_closed_campaign(territory):
+    add_qpv_b(territory, {1: 11, 2: 1}, 12)
+    with territory.engine.begin() as conn:
+        previous = conn.execute(
+            text(
+                "INSERT INTO campaign (epci_siren, name, year, status, published_level)"
+                " VALUES (:e, 'MEL test 2025', 2025, 'closed', 'qpv') RETURNING id"
+            ),
+            {"e": MEL},
+        ).scalar_one()
+    with territory.engine.connect() as conn:
+        public = by_code(quartier_rows(conn, "qpv", gate=Gate(None)))[QPV_B]
+        partner = by_code(quartier_rows(conn, "qpv", gate=EVERYTHING))[QPV_B]
+    assert public["campaign_id"] == previous and public["nb_residences_graded"] == 0
+    assert partner["campaign_id"] == territory.campaign_id
 
 
 def test_peuplement_types_and_residence_needs(territory, client):

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 
 from geo.allocation_rules import (
+    SECRECY_THRESHOLD,
     RateError,
     check_rate,
     inside_qpv_check,
-    is_secret,
     missing_allocations,
     outside_qpv_check,
 )
@@ -62,7 +62,7 @@ def test_rates_are_shares_and_secret_threshold_is_eleven():
     for bad in (25, 0, -0.1, "abc"):
         with pytest.raises(RateError):
             check_rate(bad, "taux")
-    assert [is_secret(n) for n in (0, 1, 10, 11, None)] == [False, True, True, False, False]
+    assert SECRECY_THRESHOLD == 11
 
 
 def test_quartier_need_levels_and_reasons():
@@ -86,6 +86,17 @@ def test_quartier_need_levels_and_reasons():
     assert very_fragile.level == 2 and very_fragile.points == 2
     unknown = quartier_need(None, None, 0.3, 1.0)
     assert unknown.level is None and unknown.label == "non évaluable"
+
+
+def test_needs_counted_in_residences_say_so():
+    """Under the statistical secret, figures count residences and the reasons say it."""
+    assert quartier_need(2.2, 0.50, 0.30, 0.0, by_residence=True).reasons == [
+        "note moyenne des résidences 2,20 : vivre-ensemble fragile (seuil 2,50)",
+        "50 % des résidences qualifiées du quartier sont fragiles, contre 30 % dans l'EPCI",
+    ]
+    assert residence_need(3, "outside", 0.5, 0.3, by_residence=True).reasons == [
+        "50 % des résidences qualifiées de sa commune sont fragiles, contre 30 % dans l'EPCI"
+    ]
 
 
 def test_residence_need():

@@ -74,8 +74,13 @@ def test_geojson_and_geopackage_round_trip(client, corner, tmp_path):
 def test_scope_and_secret_follow_the_caller(client, corner):
     assert client.get("/api/exports/quartiers.csv", params={"level": "commune"}).status_code == 401
     rows = csv_rows(export(client, corner, "csv", who="commune_arras").content)
-    assert rows[ARRAS]["mean_grade"] == str(ARRAS_MEAN).replace(".", ",")
-    assert rows[SAINT_LAURENT]["secret"] == "oui"
-    assert rows[SAINT_LAURENT]["unqualified_share"] == ""
+    # Arras reads its own residences, not all the EPCI's: its figures count residences
+    arras = rows[ARRAS]
+    assert arras["basis"] == "résidences" and arras["mean_grade"] == "2,0"  # grades 1, 3, 2
+    assert [arras[f"grade_distribution_{g}"] for g in "1234"] == ["1", "1", "1", "0"]
+    assert rows[SAINT_LAURENT]["secret"] == "non"  # nothing graded: nothing to hide
+    assert rows[SAINT_LAURENT]["unqualified_share"] == "1,0"  # public on the map
+    landlord = csv_rows(export(client, corner, "csv", who="bailleur").content)
+    assert landlord[ARRAS]["secret"] == "oui" and landlord[ARRAS]["mean_grade"] == ""
     assert export(client, corner, "csv", campaign=999999).status_code == 404
     assert export(client, corner, "csv", level="canton").status_code == 422

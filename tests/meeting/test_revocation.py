@@ -1,5 +1,7 @@
 """A live stream outlives the request that opened it, not its credential: revoking the token,
-disabling the account or signing out closes it within seconds, and it cannot reconnect."""
+disabling the account or signing out closes it within seconds, and it cannot reconnect. Through
+the application, the revocation wakes the stream at once; even a change made by hand in the
+database is caught at the next heartbeat."""
 
 from __future__ import annotations
 
@@ -10,12 +12,22 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from app.auth.accounts import account_id_of, create_account, create_token, set_active
+from app.auth.accounts import (
+    account_id_of,
+    create_account,
+    create_token,
+    list_tokens,
+    revoke_token,
+    set_active,
+)
 from app.core.database import sqlalchemy_url
 from app.meeting.stream import HEARTBEAT_S
 from tests.meeting.support import CU_ARRAS, PASSWORD, MeetingServer, SseReader
 
 CLOSES_WITHIN = HEARTBEAT_S + 5
+"""A revocation by hand in SQL: found at the next heartbeat's check."""
+PUSHED_WITHIN = 3.0
+"""A revocation through the application: notified to the stream at once."""
 _numbers = itertools.count()
 
 
@@ -42,16 +54,16 @@ def _stream(meeting_server: MeetingServer) -> str:
     return f"{meeting_server.base}/api/campaigns/{meeting_server.campaign_id}/events"
 
 
-def _assert_closes(reader: SseReader, started: float) -> None:
-    assert reader.wait_closed(CLOSES_WITHIN), "le flux reste ouvert après la révocation"
-    assert time.monotonic() - started < CLOSES_WITHIN
+def _assert_closes(reader: SseReader, started: float, within: float = PUSHED_WITHIN) -> None:
+    assert reader.wait_closed(within), "le flux reste ouvert après la révocation"
+    assert time.monotonic() - started < within
     last = None
     while not reader.events.empty():
         last = reader.events.get_nowait()
     assert last is not None and last["data"]["type"] == "signed_out"
 
 
-def test_a_revoked_token_closes_its_stream(meeting_server: MeetingServer, viewer):
+def test_a_token_revoked_by_hand_in_sql_closes_its_stream(meeting_server: MeetingServer, viewer):
     email, token = viewer
     reader = SseReader(_stream(meeting_server), token)
     assert reader.status == 200 and reader.wait_for_comment("en direct")
@@ -66,9 +78,21 @@ def test_a_revoked_token_closes_its_stream(meeting_server: MeetingServer, viewer
             {"e": email},
         ),
     )
-    _assert_closes(reader, started)
+    _assert_closes(reader, started, CLOSES_WITHIN)
     again = httpx.get(_stream(meeting_server), headers={"Authorization": f"Bearer {token}"})
     assert again.status_code == 401
+
+
+def test_a_token_revoked_by_the_command_closes_its_stream(meeting_server: MeetingServer, viewer):
+    email, token = viewer
+    reader = SseReader(_stream(meeting_server), token)
+    assert reader.status == 200 and reader.wait_for_comment("en direct")
+    started = time.monotonic()
+    _in_database(
+        meeting_server,
+        lambda conn: [revoke_token(conn, row["id"]) for row in list_tokens(conn, email)],
+    )
+    _assert_closes(reader, started)
 
 
 def test_disabling_the_account_closes_its_signed_in_stream(meeting_server: MeetingServer, viewer):

@@ -5,7 +5,7 @@ import { asText } from "../ui/text.js";
 
 const SECRET = {
   key: "secret",
-  label: "Secret statistique (moins de 11 résidences notées)",
+  label: "Secret statistique (chiffre masqué)",
   colour: "#bdbdbd",
 };
 const NO_DATA = { key: "none", label: "Sans donnée (aucune résidence notée)", colour: "#f0f0f0" };
@@ -39,7 +39,9 @@ export function indicators({ gradeLegend }) {
     },
     mean_grade: {
       title: Q.meanGrade,
-      help: "Moyenne des notes partagées pondérée par les logements ; classes de 0,75 point.",
+      help:
+        "Moyenne des notes partagées pondérée par les logements (par résidence sous le secret " +
+        "statistique) ; classes de 0,75 point.",
       classes: [
         { key: "0", label: `moins de 1,75 · ${gradeLabel(1)}`, colour: gradeColour(1) },
         { key: "1", label: `1,75 à 2,49 · ${gradeLabel(2)}`, colour: gradeColour(2) },
@@ -50,7 +52,9 @@ export function indicators({ gradeLegend }) {
     },
     fragile_share: {
       title: Q.fragileShare,
-      help: "Part des logements notés qui sont dans une résidence notée 1 ou 2.",
+      help:
+        "Part des logements notés qui sont dans une résidence notée 1 ou 2 (part des résidences " +
+        "notées sous le secret statistique).",
       classes: [
         { key: "3", label: "50 % et plus", colour: "#b30000" },
         { key: "2", label: "30 à 50 %", colour: "#e34a33" },
@@ -111,10 +115,13 @@ export function legendClasses(indicator) {
   return [...indicator.classes, NO_DATA, SECRET];
 }
 
-/** The class key of a quartier for `indicator` (secret first: nothing else is known). */
+/** The class key of a quartier for `indicator` (secret first: nothing else is known; a figure
+ * missing although residences are graded is one the statistical secret hides). */
 export function classOf(indicator, properties, context) {
-  if (properties.secret && !indicator.needsTargets) return SECRET.key;
-  return indicator.classify(properties, context);
+  if (indicator.needsTargets) return indicator.classify(properties, context);
+  if (properties.secret) return SECRET.key;
+  const key = indicator.classify(properties, context);
+  return key === NO_DATA.key && properties.nb_residences_graded > 0 ? SECRET.key : key;
 }
 
 /** `{byGrade, residences, dwellings}` per class, the shape the shared legend expects. */
@@ -151,20 +158,24 @@ export function quartierPopup(p, indicator, context) {
   row(Q.levelNames[p.level] ?? p.level, p.code);
   row(Q.residences, formatCount(p.nb_residences));
   row(Q.dwellings, formatCount(p.nb_logements));
+  const labels = p.basis === "résidences" ? { ...Q, ...Q.byResidence } : Q;
+  row(Q.unqualifiedShare, formatShare(p.unqualified_share));
   if (!p.secret) {
-    row(Q.meanGrade, formatGrade(p.mean_grade));
-    row(Q.fragileShare, formatShare(p.fragile_share));
-    row(Q.unqualifiedShare, formatShare(p.unqualified_share));
+    row(labels.meanGrade, formatGrade(p.mean_grade));
+    row(labels.fragileShare, formatShare(p.fragile_share));
     if (p.grade_distribution && p.nb_residences > 0) {
       const parts = Object.entries(p.grade_distribution).map(
         ([grade, count]) => `${grade} : ${count === null ? Q.hidden : formatCount(count)}`,
       );
-      row(Q.distribution, parts.join(" · "));
+      row(labels.distribution, parts.join(" · "));
     }
     row(Q.need, p.rebalancing_label ?? "–");
   }
   root.append(facts);
   if (p.secret) root.append(element("p", Q.secret));
+  else if (p.basis === "résidences" && p.nb_residences_graded > 0) {
+    root.append(element("p", Q.countedInResidences));
+  }
   if (!p.secret && p.rebalancing_reasons?.length) {
     const list = element("ul");
     for (const reason of p.rebalancing_reasons) list.append(element("li", reason));

@@ -38,9 +38,19 @@ export const Q = {
   fragileShare: "Logements en résidence fragile (notes 1–2)",
   unqualifiedShare: "Logements sans note partagée",
   distribution: "Logements par note",
+  byResidence: {
+    meanGrade: "Note moyenne des résidences",
+    fragileShare: "Résidences fragiles (notes 1–2)",
+    distribution: "Résidences par note",
+  },
+  countedInResidences:
+    "Secret statistique : chiffres comptés en résidences, certains masqués pour qu'aucune " +
+    "note ne se déduise.",
   need: "Besoin de rééquilibrage",
-  secret: "Secret statistique : moins de 11 résidences notées, chiffres masqués.",
-  hidden: "< 11",
+  secret:
+    "Secret statistique : chiffres tirés des notes masqués (trop peu de résidences notées, " +
+    "chiffres d'un voisin à protéger, ou campagne pas encore clôturée).",
+  hidden: "masqué",
   levelNames: { qpv: "QPV", iris: "IRIS", commune: "Commune", epci: "EPCI" },
 
   peuplementLayer: "Peuplements cibles",
