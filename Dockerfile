@@ -6,7 +6,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /srv/qualiparc
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml setup.py README.md alembic.ini ./
 COPY app app
 COPY geo geo
 COPY migrations migrations
@@ -14,9 +14,12 @@ COPY data data
 COPY frontend/package.json frontend/package-lock.json frontend/build.mjs frontend/
 COPY frontend/src frontend/src
 COPY frontend/styles frontend/styles
-RUN pip install --no-cache-dir . \
+# The reference, then the npm packages: `pip install .` builds the front end into the package
+# (setup.py) and packages app/reference.
+COPY reference/package.json reference/package-lock.json reference/build.mjs reference/
+RUN (cd reference && npm ci --no-audit --no-fund) && node reference/build.mjs \
  && (cd frontend && npm ci --no-audit --no-fund) \
- && node frontend/build.mjs
+ && pip install --no-cache-dir .
 
 ENV QUALIPARC_HOST=0.0.0.0
 EXPOSE 8000

@@ -91,18 +91,19 @@ def residence_rows_sql(flt: ResidenceFilter) -> tuple[str, dict]:
             params["statuses"] = sorted(flt.statuses)
         where.append("(" + " OR ".join(clauses) + ")")
     sql = f"""
-        SELECT r.code, r.name, b.name AS bailleur, b.id AS bailleur_id, r.commune_insee,
-               c.name AS commune_name, r.epci_siren, r.nb_logements,
+        SELECT r.code, r.name, b.name AS bailleur, b.id AS bailleur_id, r.address,
+               r.commune_insee, c.name AS commune_name, r.epci_siren, r.nb_logements,
                {grade} AS grade, {status} AS grade_status,
                COALESCE(camp.scale_labels ->> {grade}::text,
                         CAST(:default_labels AS jsonb) ->> {grade}::text) AS grade_label,
                r.qpv_code, q.name AS qpv_name,
                round(r.distance_qpv_m::numeric, 0) AS distance_qpv_m,
-               r.near_qpv_300m, r.is_demo, r.geom
+               r.near_qpv_300m, r.iris_code, i.name AS iris_name, r.is_demo, r.geom
         FROM residence r
         JOIN bailleur b ON b.id = r.bailleur_id
         JOIN commune c ON c.insee = r.commune_insee
         LEFT JOIN qpv q ON q.code = r.qpv_code
+        LEFT JOIN iris i ON i.code = r.iris_code
         LEFT JOIN ({camp_sql}) camp ON camp.epci_siren = r.epci_siren
         LEFT JOIN campaign_residence cr
                ON cr.campaign_id = camp.id AND cr.residence_id = r.id

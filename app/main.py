@@ -32,6 +32,7 @@ from app.api.routes import (
     residences,
     territory,
 )
+from app.core.assets import STATIC_DIR
 from app.core.audit import AuditOriginMiddleware
 from app.core.errors import install_error_handlers
 from app.core.headers import SecurityHeaders
@@ -44,8 +45,6 @@ from app.pages import elu as elu_page
 from app.pages import map as map_page
 from app.pages import meeting as meeting_pages
 from app.pages import quartiers as quartiers_page
-
-STATIC_DIR = Path(__file__).parent / "static"
 
 ROUTERS = (
     health.router,
@@ -74,6 +73,15 @@ ROUTERS = (
 )
 
 
+class BuiltFiles(StaticFiles):
+    """The built front end: a missing folder (an install without it) gives 404s, which the error
+    handler explains in French (app/core/assets.py), not a 500."""
+
+    async def check_config(self) -> None:
+        if self.directory is not None and Path(self.directory).is_dir():
+            await super().check_config()
+
+
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     """Refuse to start without a secret key (app/core/keys.py)."""
@@ -81,7 +89,8 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def create_app() -> FastAPI:
+def create_app(static_dir: Path = STATIC_DIR) -> FastAPI:
+    """The application, serving the built front end from `static_dir` (app/core/assets.py)."""
     app = FastAPI(
         title="qualiparc",
         description="Qualification du parc social : résidences, notes de vivre-ensemble, QPV.",
@@ -106,8 +115,8 @@ def create_app() -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     install_openapi(app)
-    STATIC_DIR.mkdir(exist_ok=True)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.state.static_dir = static_dir
+    app.mount("/static", BuiltFiles(directory=static_dir, check_dir=False), name="static")
     app.add_middleware(SecurityHeaders)  # outermost: every response gets the headers
     return app
 

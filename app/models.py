@@ -38,6 +38,21 @@ def _now() -> Mapped[datetime]:
 # --- Territory ---------------------------------------------------------------------------------
 
 
+class Region(Base):
+    __tablename__ = "region"
+
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+
+
+class Departement(Base):
+    __tablename__ = "departement"
+
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+
+
 class Epci(Base):
     __tablename__ = "epci"
 

@@ -53,3 +53,17 @@ def normalise_insee(code: object) -> str | None:
     if len(text) == 4 and text.isdigit():
         text = "0" + text
     return text if is_insee(text) else None
+
+
+def normalise_iris(code: object) -> str | None:
+    """An IRIS code as INSEE writes it, or None if it is not one.
+
+    Codes stored as numbers (spreadsheets, JSON integers) lose the leading zero of the
+    départements 01 to 09: eight digits get it back ("12340101" → "012340101").
+    """
+    if code is None:
+        return None
+    text = str(code).strip().upper()
+    if len(text) == 8 and text.isdigit():
+        text = "0" + text
+    return text if is_iris(text) else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.fields import RESIDENCE_FIELDS
 from geo.grades import COMMENT_MAX, SIDE_LABELS, SIDES, GradeError, parse_grade
 from geo.readers import (
     FileFormatError,
@@ -12,10 +13,10 @@ from geo.readers import (
     TimeBudget,
     check_budget,
     find_column,
+    listed_columns,
     read_table,
 )
 from geo.report import ImportRejected, RowError
-from geo.residences import COLUMN_ALIASES as RESIDENCE_ALIASES
 
 GENERIC_GRADE_ALIASES = ("note", "grade", "note_vivre_ensemble", "note_ve", "cotation", "valeur")
 COMMENT_ALIASES = (
@@ -52,16 +53,16 @@ class GradeSheet:
 def _columns(names: list[str], side: str) -> tuple[dict[str, str], list[RowError]]:
     """The user's columns for the residence code, the grade of `side` and the comment."""
     other = next(s for s in SIDES if s != side)
-    own_grade = RESIDENCE_ALIASES[f"note_{side}"]
-    free = [n for n in names if find_column([n], RESIDENCE_ALIASES[f"note_{other}"]) is None]
+    own_grade = RESIDENCE_FIELDS[f"note_{side}"]
+    free = [n for n in names if find_column([n], RESIDENCE_FIELDS[f"note_{other}"]) is None]
     found = {
-        "code": find_column(names, RESIDENCE_ALIASES["code"]),
+        "code": find_column(names, RESIDENCE_FIELDS["code"]),
         "grade": find_column(names, own_grade) or find_column(free, GENERIC_GRADE_ALIASES),
         "comment": find_column(names, COMMENT_ALIASES),
     }
     errors = []
     if found["code"] is None:
-        accepted = ", ".join(RESIDENCE_ALIASES["code"][:5])
+        accepted = ", ".join(RESIDENCE_FIELDS["code"][:5])
         errors.append(
             RowError(None, None, None, f"colonne du code de la résidence absente ({accepted}…)")
         )
@@ -75,6 +76,8 @@ def _columns(names: list[str], side: str) -> tuple[dict[str, str], list[RowError
                 f"colonne de la note {SIDE_LABELS[side].lower()} absente ({accepted}…)",
             )
         )
+    if errors:
+        errors.append(RowError(None, None, None, f"colonnes trouvées : {listed_columns(names)}"))
     return {k: v for k, v in found.items() if v is not None}, errors
 
 

@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import shapely
 from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
 from geo.crs import WGS84, diagnose_point, guess_crs
-from geo.territory import to_multipolygon
 
 GEOMETRY_COLUMN = "géométrie"
 """How errors name the geometry of a feature (it has no column in the user's file)."""
+
+
+def to_multipolygon(geometry: BaseGeometry | None) -> MultiPolygon | None:
+    """Keep the polygonal parts of a geometry, repaired if invalid, as a MultiPolygon (or None)."""
+    if geometry is None or geometry.is_empty:
+        return None
+    if not geometry.is_valid:
+        geometry = shapely.make_valid(geometry)
+    parts = [
+        part
+        for part in shapely.get_parts(geometry)
+        if part.geom_type in ("Polygon", "MultiPolygon") and not part.is_empty
+    ]
+    polygons = [p for part in parts for p in shapely.get_parts(part)]
+    return MultiPolygon(polygons) if polygons else None
 
 
 def guess_source(geometry: gpd.GeoSeries) -> str | None:

@@ -51,6 +51,8 @@ class QpvRecord:
     """INSEE codes; empty when the file names communes only (2015 `COMMUNE_QP`)."""
     geometry: MultiPolygon
     commune_names: list[str] = field(default_factory=list)
+    repaired: bool = False
+    """Whether the published perimeter was invalid and repaired."""
 
 
 @dataclass
@@ -172,7 +174,9 @@ def read_qpv(path: Path, *, crs: str | None = None) -> QpvFile:
             continue
         repaired += repaired_flags[position]
         commune_names = _split(row[commune_name_column]) if commune_name_column else []
-        record = QpvRecord(line, code, name, communes, geometry, commune_names)
+        record = QpvRecord(
+            line, code, name, communes, geometry, commune_names, repaired_flags[position]
+        )
         candidates.append((record, vintage))
 
     vintage, records = _one_vintage(candidates, code_column, errors)

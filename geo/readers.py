@@ -1,8 +1,10 @@
 """Read the files users import (CSV, Excel, GeoJSON, GeoPackage, Shapefile) into one table shape.
 
-Every cell becomes a stripped string or None, and every row keeps the line number the user sees
-in their own file, so that validation can point at it. CSV and XLSX files are read as a stream,
-within row, column, cell and size limits, and stop at the first limit passed.
+Every cell becomes a stripped string or None (a placeholder such as « (vide) » is None too:
+`geo.missing`), and every row keeps the row number the user sees in their spreadsheet, so that
+validation can point at it: a CSV record whose quoted address spans several text lines is one
+row, as Excel and LibreOffice show it. CSV and XLSX files are read as a stream, within row,
+column, cell and size limits, and stop at the first limit passed.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import time as clock
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -31,7 +33,9 @@ from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from geo.crs import crs_name
-from geo.report import RowError, thousands
+from geo.fields import Fields, field_list
+from geo.missing import present
+from geo.report import RowError, decimal, thousands
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -41,7 +45,7 @@ SEPARATORS = (";", "\t", ",")
 SHAPEFILE_PARTS = (".shx", ".dbf")
 
 MAX_ROWS = 200_000
-"""Lines of a CSV or XLSX file, header included: a file that goes beyond is refused."""
+"""Rows of a CSV or XLSX file, header included: a file that goes beyond is refused."""
 MAX_COLUMNS = 50
 """Columns holding a value in a CSV or XLSX file."""
 MAX_CELL_CHARS = 10_000
@@ -85,7 +89,7 @@ class TimeBudget:
         """Raise FileFormatError once the budget is spent."""
         if clock.monotonic() - self.started > self.seconds:
             raise FileFormatError(
-                f"fichier trop long à lire : sa lecture a dépassé {self.seconds:g} s ; "
+                f"fichier trop long à lire : sa lecture a dépassé {decimal(self.seconds)} s ; "
                 "découpez-le en plusieurs fichiers"
             )
 
@@ -116,6 +120,7 @@ class Table:
 
     frame: pd.DataFrame
     line_numbers: list[int]
+    """Each row's number as a spreadsheet shows it (header = 1); feature number in a geo file."""
     geometry: gpd.GeoSeries | None = None
     crs: str | None = None
     kind: str = "csv"
@@ -162,9 +167,9 @@ def parse_number(text: str) -> float:
     """Read a number written the French way ("3,25", "1 234,5") or the English way ("3.25")."""
     cleaned = re.sub(r"[\s\u00a0\u202f']", "", str(text))
     if "," in cleaned and "." in cleaned:
-        decimal, grouping = (",", ".") if cleaned.rfind(",") > cleaned.rfind(".") else (".", ",")
+        separator, grouping = (",", ".") if cleaned.rfind(",") > cleaned.rfind(".") else (".", ",")
         cleaned = cleaned.replace(grouping, "")
-        if decimal == ",":
+        if separator == ",":
             cleaned = cleaned.replace(",", ".")
     elif cleaned.count(",") == 1:
         cleaned = cleaned.replace(",", ".")
@@ -245,7 +250,8 @@ def _checked_lines(handle: IO[str]) -> Iterator[str]:
 def _csv_records(
     path: Path, encoding: str, budget: TimeBudget | None
 ) -> list[tuple[int, list[str]]]:
-    """The records of a CSV decoded with `encoding`, with the line each starts on."""
+    """The records of a CSV decoded with `encoding`, numbered as a spreadsheet numbers its rows:
+    a record is one row whatever the text lines its quoted cells span, a blank line is a row."""
     rows: list[tuple[int, list[str]]] = []
     with path.open(encoding=encoding, newline="") as handle:
         try:
@@ -253,23 +259,22 @@ def _csv_records(
         except UnicodeDecodeError:
             raise _WrongEncoding from None
         reader = csv.reader(_checked_lines(handle), delimiter=separator)
-        previous = 0
+        row = 0
         try:
-            for count, cells in enumerate(reader, start=1):
-                if reader.line_num > MAX_ROWS:
+            for row, cells in enumerate(reader, start=1):
+                if row > MAX_ROWS:
                     raise _too_many_rows()
                 if len(cells) > MAX_COLUMNS and any(c.strip() for c in cells[MAX_COLUMNS:]):
-                    raise _too_many_columns(previous + 1)
-                check_budget(budget, count)
-                rows.append((previous + 1, cells))
-                previous = reader.line_num
+                    raise _too_many_columns(row)
+                check_budget(budget, row)
+                rows.append((row, cells))
         except csv.Error as exc:
             if "field larger than field limit" in str(exc):
                 raise FileFormatError(
-                    f"CSV illisible ligne {reader.line_num} : une cellule dépasse "
+                    f"CSV illisible ligne {row + 1} : une cellule dépasse "
                     f"{thousands(csv.field_size_limit())} caractères (guillemet non fermé ?)"
                 ) from None
-            raise FileFormatError(f"CSV illisible ligne {reader.line_num} : {exc}") from None
+            raise FileFormatError(f"CSV illisible ligne {row + 1} : {exc}") from None
     return rows
 
 
@@ -422,13 +427,15 @@ def _build_table(rows: Iterable[tuple[int, Sequence[object]]], kind: str) -> Tab
     lines: list[int] = []
     errors: list[RowError] = []
     for line, raw in rows:
-        cells = [cell_text(c) for c in raw]
-        if not any(cells):
-            continue
+        texts = [cell_text(c) for c in raw]
         if names is None:
-            while cells[-1] is None:
-                cells.pop()
-            names = _column_names(cells)
+            if any(texts):
+                while texts[-1] is None:
+                    texts.pop()
+                names = _column_names(texts)
+            continue
+        cells = [present(text) for text in texts]
+        if not any(cells):
             continue
         width = len(names)
         fits = not any(c is not None for c in cells[width:])
@@ -511,7 +518,7 @@ def _read_geo(source: str, kind: str) -> Table:
     gdf = gdf.reset_index(drop=True)
     properties = gdf.drop(columns=gdf.geometry.name)
     frame = pd.DataFrame(
-        [[cell_text(v) for v in row] for row in properties.itertuples(index=False)],
+        [[present(cell_text(v)) for v in row] for row in properties.itertuples(index=False)],
         columns=[str(c) for c in properties.columns],
         dtype=object,
     )
@@ -539,3 +546,47 @@ def find_column(columns: Iterable[str], aliases: Iterable[str]) -> str | None:
     for column in columns:
         by_key.setdefault(column_key(column), column)
     return next((by_key[k] for k in map(column_key, aliases) if k in by_key), None)
+
+
+def match_columns(
+    columns: Sequence[str], fields: Fields, explicit: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], list[RowError]]:
+    """Map each field of `fields` to the user's column: the `explicit` mapping (field → column,
+    from `--column`) first, then the accepted names; errors name an unknown field with the valid
+    ones, or an explicit column missing from the file with the columns found."""
+    mapping: dict[str, str] = {}
+    errors: list[RowError] = []
+    by_key = {column_key(c): c for c in reversed(columns)}
+    for name, wanted in (explicit or {}).items():
+        if name not in fields:
+            errors.append(
+                RowError(
+                    None, wanted, None, f"champ « {name} » inconnu (champs : {field_list(fields)})"
+                )
+            )
+        elif wanted in columns or column_key(wanted) in by_key:
+            mapping[name] = wanted if wanted in columns else by_key[column_key(wanted)]
+        else:
+            errors.append(
+                RowError(
+                    None,
+                    wanted,
+                    None,
+                    "colonne introuvable dans le fichier "
+                    f"(colonnes trouvées : {listed_columns(columns)})",
+                )
+            )
+    free = [c for c in columns if c not in mapping.values()]
+    for name, aliases in fields.items():
+        if name in mapping:
+            continue
+        column = find_column(free, aliases)
+        if column is not None:
+            mapping[name] = column
+            free.remove(column)
+    return mapping, errors
+
+
+def listed_columns(columns: Sequence[str]) -> str:
+    """The columns of a file as an error lists them."""
+    return ", ".join(columns) or "aucune"

@@ -28,6 +28,16 @@ def thousands(number: int) -> str:
     return f"{number:,}".replace(",", "\u202f")
 
 
+def decimal(number: float, digits: int = 1) -> str:
+    """A measure as French writes it, to `digits` decimals without trailing zeros: 190.7 →
+    "190,7", 1234.56 → "1 234,6", 3.0 → "3" (decimal comma, narrow no-break spaces)."""
+    text = f"{number:,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    text = text.replace(",", "\u202f").replace(".", ",")
+    return "0" if text == "-0" else text
+
+
 @dataclass(frozen=True)
 class RowError:
     """One problem in an imported file.
@@ -149,6 +159,19 @@ def listed_report(errors: Sequence[RowError], limit: int = LINES_LISTED) -> list
             }
         )
     return listed
+
+
+def rows_left_out(errors: Sequence[RowError], *, partial: bool, valid: int) -> list[RowError]:
+    """The errors of the rows a `partial` import leaves out, in report order.
+
+    An import is all or nothing: without `partial`, any error refuses it (`ImportRejected`). A
+    partial one writes its `valid` rows and reports the others; it is still refused when the file
+    as a whole is unusable (an error without a line) or when no row is valid.
+    """
+    ordered = sorted_errors(errors)
+    if ordered and (not partial or not valid or ordered[0].line is None):
+        raise ImportRejected(ordered)
+    return ordered
 
 
 class ImportRejected(Exception):

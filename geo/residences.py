@@ -1,7 +1,8 @@
 """Validate a residence file (CSV, XLSX or geo file) into records, reporting every bad row.
 
-Column names vary between landlords and tools, so each canonical column accepts several names;
-coordinates may be Lambert-93 or WGS84 and are checked point by point before reprojection.
+Column names vary between landlords and tools, so each field accepts several names
+(`geo.fields.RESIDENCE_FIELDS`); coordinates may be Lambert-93 or WGS84 and are checked point
+by point before reprojection.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.codes import is_siren, normalise_insee
 from geo.crs import WGS84, diagnose_point, guess_crs, parse_crs, to_wgs84
+from geo.fields import RESIDENCE_FIELDS
 from geo.grades import GradeError, parse_grade
 from geo.readers import (
     FileFormatError,
     Row,
     Table,
-    column_key,
-    find_column,
+    listed_columns,
+    match_columns,
     parse_number,
     read_table,
 )
@@ -30,65 +32,6 @@ from geo.report import RowError, sorted_errors
 GEOMETRY_COLUMN = "géométrie"
 """How errors name the geometry of a geo file, which has no column name of its own."""
 
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "code": (
-        "code",
-        "code_residence",
-        "identifiant",
-        "id_residence",
-        "num_residence",
-        "numero_residence",
-        "code_programme",
-        "ref_residence",
-        "reference",
-        "id",
-    ),
-    "name": (
-        "name",
-        "nom",
-        "nom_residence",
-        "libelle",
-        "libelle_residence",
-        "nom_programme",
-        "residence",
-    ),
-    "bailleur": (
-        "bailleur",
-        "nom_bailleur",
-        "bailleur_nom",
-        "organisme",
-        "nom_organisme",
-        "raison_sociale",
-    ),
-    "bailleur_siren": ("bailleur_siren", "siren_bailleur", "siren", "siren_organisme"),
-    "commune_insee": (
-        "commune_insee",
-        "code_insee",
-        "insee",
-        "depcom",
-        "code_commune",
-        "insee_com",
-        "codgeo",
-    ),
-    "nb_logements": (
-        "nb_logements",
-        "nb_logement",
-        "nb_lgt",
-        "nb_lgts",
-        "nb_logts",
-        "nb_log",
-        "nombre_logements",
-        "nombre_de_logements",
-        "logements",
-    ),
-    "x": ("x", "x_l93", "coord_x", "x_lambert93", "coordonnee_x"),
-    "y": ("y", "y_l93", "coord_y", "y_lambert93", "coordonnee_y"),
-    "lon": ("lon", "longitude", "lng", "long", "x_wgs84"),
-    "lat": ("lat", "latitude", "y_wgs84"),
-    "address": ("address", "adresse", "adresse_residence", "adresse_complete"),
-    "note_commune": ("note_commune", "note_ville", "note_mairie"),
-    "note_bailleur": ("note_bailleur", "note_organisme"),
-}
 REQUIRED = ("code", "name", "bailleur", "commune_insee", "nb_logements")
 COLUMN_LABELS = {
     "code": "code de la résidence",
@@ -123,34 +66,8 @@ class ResidenceRecord:
     """The user's name of the commune column, for errors found later in the database."""
 
 
-def match_columns(
-    columns: list[str], explicit: dict[str, str] | None = None
-) -> tuple[dict[str, str], list[RowError]]:
-    """Map canonical names to the user's columns: the explicit mapping first, then the aliases."""
-    mapping: dict[str, str] = {}
-    errors: list[RowError] = []
-    by_key = {column_key(c): c for c in reversed(columns)}
-    for canonical, wanted in (explicit or {}).items():
-        if canonical not in COLUMN_ALIASES:
-            errors.append(RowError(None, wanted, None, f"champ « {canonical} » inconnu"))
-        elif wanted in columns or column_key(wanted) in by_key:
-            mapping[canonical] = wanted if wanted in columns else by_key[column_key(wanted)]
-        else:
-            errors.append(RowError(None, wanted, None, "colonne introuvable dans le fichier"))
-    taken = set(mapping.values())
-    free = [c for c in columns if c not in taken]
-    for canonical, aliases in COLUMN_ALIASES.items():
-        if canonical in mapping:
-            continue
-        found = find_column(free, aliases)
-        if found is not None:
-            mapping[canonical] = found
-            free.remove(found)
-    return mapping, errors
-
-
 def _missing_column(canonical: str) -> RowError:
-    accepted = ", ".join(COLUMN_ALIASES[canonical][:6])
+    accepted = ", ".join(RESIDENCE_FIELDS[canonical][:6])
     return RowError(
         None,
         canonical,
@@ -241,9 +158,13 @@ def parse_residences(
         table = read_table(path)
     except (FileFormatError, ValueError) as exc:
         return [], [RowError(None, None, None, str(exc))]
-    mapping, errors = match_columns(list(table.frame.columns), columns)
+    names = list(table.frame.columns)
+    mapping, errors = match_columns(names, RESIDENCE_FIELDS, columns)
     errors[:0] = table.errors
-    errors += [_missing_column(c) for c in REQUIRED if c not in mapping]
+    missing = [_missing_column(c) for c in REQUIRED if c not in mapping]
+    if missing:
+        missing.append(RowError(None, None, None, f"colonnes trouvées : {listed_columns(names)}"))
+    errors += missing
     coordinates = _coordinate_columns(table, mapping, errors)
     if any(e.line is None for e in errors):
         return [], sorted_errors(errors)

@@ -13,37 +13,19 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import shapely
-from pyproj.exceptions import ProjError
 from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
-from geo.codes import normalise_insee
-from geo.crs import WGS84, crs_label, guess_crs
-from geo.readers import FileFormatError, find_column, read_table
-
-COMMUNE_CODE_ALIASES = ("insee", "code", "code_insee", "insee_com", "code_commune", "codgeo", "com")
-COMMUNE_NAME_ALIASES = ("nom", "name", "nom_commune", "libelle", "lib_com", "libgeo", "nom_com")
+from geo.contours import find_layers, read_commune_contours
+from geo.crs import WGS84
+from geo.polygons import to_multipolygon
+from geo.readers import FileFormatError
 
 COMMUNES_COG = "communes-cog.json"
 COMMUNE_POLYGONS = "communes.geojson"
 MERGED_COMMUNES = "communes-fusionnees.csv"
 EPCI_LIST = "epci.json"
 EPCI_POLYGONS = "epci.geojson"
-
-
-def to_multipolygon(geometry: BaseGeometry | None) -> MultiPolygon | None:
-    """Keep the polygonal parts of a geometry, repaired if invalid, as a MultiPolygon (or None)."""
-    if geometry is None or geometry.is_empty:
-        return None
-    if not geometry.is_valid:
-        geometry = shapely.make_valid(geometry)
-    parts = [
-        part
-        for part in shapely.get_parts(geometry)
-        if part.geom_type in ("Polygon", "MultiPolygon") and not part.is_empty
-    ]
-    polygons = [p for part in parts for p in shapely.get_parts(part)]
-    return MultiPolygon(polygons) if polygons else None
 
 
 @dataclass
@@ -63,44 +45,23 @@ class Territory:
 
 
 def read_communes(path: Path) -> gpd.GeoDataFrame:
-    """Read a commune polygon file of any CRS into insee, name, geometry (MultiPolygon, WGS84)."""
-    table = read_table(path)
-    if table.geometry is None:
-        raise FileFormatError("le fichier des communes ne contient pas de géométries")
-    code_column = find_column(table.frame.columns, COMMUNE_CODE_ALIASES)
-    name_column = find_column(table.frame.columns, COMMUNE_NAME_ALIASES)
-    if code_column is None or name_column is None:
+    """Read a commune polygon file of any CRS into insee, name, geometry (MultiPolygon, WGS84);
+    FileFormatError when a row is wrong or the name column is missing."""
+    layer, _ = find_layers(path)
+    contours = read_commune_contours(layer)
+    if contours.columns["name"] is None:
         raise FileFormatError(
             "colonnes du code INSEE (code, insee, INSEE_COM, code_commune) et du nom (nom, NOM, "
             "nom_commune) attendues dans le fichier des communes"
         )
-    geometry = table.geometry
-    source = table.crs
-    if source is None:
-        bounds = geometry.bounds
-        source = guess_crs(bounds.minx, bounds.miny)
-        if source is None:
-            raise FileFormatError(
-                "système de coordonnées du fichier des communes inconnu : ajoutez le fichier .prj"
-            )
-    if source != WGS84:
-        try:
-            geometry = geometry.set_crs(source, allow_override=True).to_crs(WGS84)
-        except ProjError as exc:
-            raise FileFormatError(
-                f"reprojection impossible depuis {crs_label(source)} ({exc})"
-            ) from None
-    codes = [normalise_insee(c) for c in table.frame[code_column]]
-    bad = [raw for raw, code in zip(table.frame[code_column], codes, strict=True) if code is None]
-    if bad:
-        raise FileFormatError(
-            f"codes INSEE invalides dans « {code_column} » : {', '.join(map(str, bad[:5]))}"
-        )
+    if contours.errors:
+        shown = "; ".join(error.describe() for error in contours.errors[:5])
+        raise FileFormatError(f"fichier des communes refusé : {shown}")
     return gpd.GeoDataFrame(
         {
-            "insee": codes,
-            "name": list(table.frame[name_column]),
-            "geometry": [to_multipolygon(g) for g in geometry],
+            "insee": [c.insee for c in contours.communes],
+            "name": [c.name for c in contours.communes],
+            "geometry": [c.geometry for c in contours.communes],
         },
         geometry="geometry",
         crs=WGS84,
@@ -109,6 +70,13 @@ def read_communes(path: Path) -> gpd.GeoDataFrame:
 
 def _union(geometries: list[BaseGeometry]) -> MultiPolygon | None:
     return to_multipolygon(shapely.union_all(geometries) if len(geometries) > 1 else geometries[0])
+
+
+def _optional(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column that hand-made files may lack (all None then) or leave empty."""
+    if column not in frame:
+        return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    return frame[column]
 
 
 def load_territory(directory: Path) -> Territory:
@@ -139,9 +107,9 @@ def load_territory(directory: Path) -> Territory:
         {
             "insee": cog["code"],
             "name": cog["nom"],
-            "departement": cog["departement"],
-            "epci_siren": cog["siren_epci"],
-            "population": cog["population"].astype("Int64"),
+            "departement": _optional(cog, "departement"),
+            "epci_siren": _optional(cog, "siren_epci"),
+            "population": _optional(cog, "population").astype("Int64"),
             "geometry": [_union(grouped[c]) if c in grouped else None for c in cog["code"]],
         },
         geometry="geometry",
@@ -155,8 +123,8 @@ def load_territory(directory: Path) -> Territory:
         {
             "siren": epci_list["siren"],
             "name": epci_list["nom"],
-            "kind": epci_list["type"],
-            "population": epci_list["population"].astype("Int64"),
+            "kind": _optional(epci_list, "type"),
+            "population": _optional(epci_list, "population").astype("Int64"),
             "geometry": [to_multipolygon(shape_of.get(s)) for s in epci_list["siren"]],
         },
         geometry="geometry",

@@ -42,3 +42,13 @@ if [ ! -f "$lock_stamp" ]; then
   touch "$lock_stamp"
 fi
 node frontend/build.mjs
+
+# The national administrative reference (npm @etalab/decoupage-administratif, pinned in
+# reference/package.json), copied into app/reference where `import territory` reads it.
+reference_stamp="reference/node_modules/.installed-$(sha1sum reference/package-lock.json | cut -c1-12)"
+if [ ! -f "$reference_stamp" ]; then
+  echo "Installation du référentiel administratif national (npm)…"
+  (cd reference && npm ci --no-audit --no-fund --loglevel=error)
+  touch "$reference_stamp"
+fi
+node reference/build.mjs >/dev/null

@@ -16,6 +16,7 @@ from app.auth.sessions import close_sessions
 from app.core.audit import COMMAND_LINE, record
 from app.core.errors import InvalidParameter, NotFound
 from app.core.events import publish_revocation
+from geo.missing import is_missing
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -60,7 +61,13 @@ def audit_account(
 
 
 def resolve_scope(conn: Connection, code: str) -> tuple[str, str]:
-    """Name the kind of a scope code: an EPCI SIREN, a commune INSEE code or a landlord."""
+    """Name the kind of a scope code: an EPCI SIREN, a commune INSEE code or a landlord; a
+    placeholder such as « (vide) » is no scope, even if a file once made it a landlord's name."""
+    if is_missing(code):
+        raise InvalidParameter(
+            f"Périmètre « {code.strip()} » vide : donnez un SIREN d'EPCI, un code INSEE de "
+            "commune, ou le nom ou le SIREN d'un bailleur."
+        )
     code = code.strip()
     if conn.execute(text("SELECT 1 FROM epci WHERE siren = :c"), {"c": code}).first():
         return "epci", code

@@ -8,14 +8,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from app.cli import importing, users
+from app.cli import french, importing, users
 from app.cli.importing import progress_bar
+from geo.report import thousands
 
+french.install()
 console = Console(stderr=True)
 cli = typer.Typer(
     help="qualiparc : qualification du parc social sur une carte.",
     no_args_is_help=True,
     add_completion=False,
+    subcommand_metavar=french.SUBCOMMAND,
 )
 cli.add_typer(importing.cli, name="import")
 cli.add_typer(users.cli, name="user")
@@ -59,10 +62,11 @@ def demo(
         raise typer.Exit(1) from None
     t = summary.territory
     console.print(
-        f"[green]Démonstration chargée[/green] : {t.communes} communes, {t.epci} EPCI "
-        f"({t.merged_polygons} polygones de communes fusionnées rattachés), "
-        f"{summary.residences} résidences fictives, {summary.qpv} QPV de démonstration, "
-        f"{summary.campaigns} campagnes, {summary.grades} notes, {summary.harmonised} "
+        f"[green]Démonstration chargée[/green] : {thousands(t.communes)} communes, "
+        f"{thousands(t.epci)} EPCI ({thousands(t.merged_polygons)} polygones de communes "
+        f"fusionnées rattachés), {thousands(summary.residences)} résidences fictives, "
+        f"{thousands(summary.qpv)} QPV de démonstration, {thousands(summary.campaigns)} "
+        f"campagnes, {thousands(summary.grades)} notes, {thousands(summary.harmonised)} "
         "harmonisations."
     )
     rows = [("e-mail", "rôle", "périmètre", "mot de passe")] + [
@@ -126,4 +130,11 @@ def database_url() -> None:
 
 
 def main() -> None:
-    cli(prog_name="qualiparc")
+    """The `qualiparc` command; an unreadable QUALIPARC_… setting is a French line, exit 1."""
+    from app.core.settings import SettingsError
+
+    try:
+        cli(prog_name="qualiparc")
+    except SettingsError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise SystemExit(1) from None

@@ -8,15 +8,19 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
+from app.cli.french import SUBCOMMAND
 from app.core.errors import QualiparcError
 
 console = Console(stderr=True)
 cli = typer.Typer(
-    help="Comptes : création, mot de passe, désactivation, liste.", no_args_is_help=True
+    help="Comptes : création, mot de passe, désactivation, liste.",
+    no_args_is_help=True,
+    subcommand_metavar=SUBCOMMAND,
 )
 tokens = typer.Typer(
     help="Jetons d'API personnels (en-tête Authorization: Bearer …) : création, liste, révocation.",
     no_args_is_help=True,
+    subcommand_metavar=SUBCOMMAND,
 )
 
 T = TypeVar("T")

@@ -39,6 +39,7 @@ ACTIONS = {
     "import.iris": "Import de contours IRIS",
     "import.communes": "Import de communes",
     "import.territoire": "Import du référentiel",
+    "import.epci": "Import d'EPCI",
     "import.attributions": "Import d'attributions",
     "demonstration": "Chargement de la démonstration",
 }

@@ -10,6 +10,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core.assets import frontend_missing
+
 
 class QualiparcError(Exception):
     """Base of the errors a user can act on; `code` is stable, `message` is French."""
@@ -212,6 +214,8 @@ def install_error_handlers(app: FastAPI) -> None:
         code, message = HTTP_MESSAGES.get(exc.status_code, ("erreur_http", str(exc.detail)))
         if isinstance(exc.detail, str) and exc.status_code not in (400, 404, 405):
             message = exc.detail
+        if exc.status_code == 404 and request.url.path.startswith("/static/"):
+            message = frontend_missing(request.app.state.static_dir) or message
         headers = exc.headers
         if exc.status_code == 405:
             headers = {**(headers or {}), "Allow": allowed_methods(request)}

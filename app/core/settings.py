@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     """Connections each worker keeps open; a request uses one at most."""
     db_max_overflow: int = 10
     """Extra connections a worker may open at a peak, closed when returned."""
-    db_pool_timeout: float = 10.0
+    db_pool_timeout: float = 30.0
     """Seconds a request waits for a connection before a 503 « serveur trop sollicité »."""
     host: str = "127.0.0.1"
     port: int = 8000
@@ -55,9 +55,25 @@ class Settings(BaseSettings):
     login_lock_minutes: int = 15
     """The first lock; each further lock within a day doubles it (up to 24 h)."""
     data_dir: Path = PROJECT_ROOT / "data"
+    reference_dir: Path = PROJECT_ROOT / "app" / "reference" / "decoupage-administratif"
+    """The national reference `qualiparc import territory` reads, put there by the build."""
+
+
+class SettingsError(ValueError):
+    """A `QUALIPARC_…` variable that cannot be read; the message is French and names it."""
 
 
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings (cached)."""
-    return Settings()
+    """The process-wide settings (cached); `SettingsError` names every unreadable variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        from app.core.errors import validation_reason
+
+        problems = " ; ".join(
+            f"QUALIPARC_{'_'.join(map(str, error['loc'])).upper()} : "
+            f"{validation_reason(dict(error))}"
+            for error in exc.errors()
+        )
+        raise SettingsError(f"Réglage invalide : {problems}.") from None

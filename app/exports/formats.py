@@ -31,6 +31,8 @@ MEDIA_TYPES = {
     "gpkg": GPKG_MEDIA_TYPE,
 }
 FORMATS = tuple(MEDIA_TYPES)
+GPKG_VERSION = "1.2"
+"""GeoPackage 1.2: GDAL writes 1.4 by default, which GDAL 3.6 and QGIS 3.22 warn about."""
 
 
 def flatten(row: Mapping[str, object]) -> dict[str, object]:
@@ -96,11 +98,15 @@ def to_xlsx(columns: Sequence[str], rows: Iterable[Mapping[str, object]], sheet:
     return buffer.getvalue()
 
 
-def to_gpkg(frame: gpd.GeoDataFrame, layer: str) -> bytes:
-    """A GeoPackage holding `frame` as layer `layer` (written to a temporary file by GDAL)."""
+def to_gpkg(frame: gpd.GeoDataFrame, layer: str, types: Mapping[str, str]) -> bytes:
+    """A GeoPackage 1.2 holding `frame` as layer `layer` (written to a temporary file by GDAL),
+    each column of `types` given its nullable pandas type ("Int64", "Float64", "boolean",
+    "string"), so that a column without any value keeps its type in a GIS."""
     with tempfile.TemporaryDirectory(prefix="qualiparc-export-") as directory:
         path = Path(directory) / f"{layer}.gpkg"
-        frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+        frame.astype(dict(types)).to_file(
+            path, layer=layer, driver="GPKG", engine="pyogrio", VERSION=GPKG_VERSION
+        )
         return path.read_bytes()
 
 

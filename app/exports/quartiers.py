@@ -35,11 +35,23 @@ COLUMNS = (
 """`grade_distribution` becomes one column per grade (dwellings or residences, as `basis` says);
 reasons are joined by « ; »."""
 LAYER = "quartiers"
-GPKG_TYPES = {
-    "nb_logements_graded": "Int64",
-    "rebalancing_need": "Int64",
-    **{f"grade_distribution_{grade}": "Int64" for grade in GRADES},
-}
+INTEGERS = (
+    "campaign_id",
+    "nb_residences",
+    "nb_residences_graded",
+    "nb_logements",
+    "nb_logements_graded",
+    *(f"grade_distribution_{grade}" for grade in GRADES),
+    "rebalancing_need",
+)
+DECIMALS = ("mean_grade", "fragile_share", "unqualified_share", "qpv_share", "epci_fragile_share")
+GPKG_TYPES = (
+    dict.fromkeys(COLUMNS, "string")
+    | dict.fromkeys(INTEGERS, "Int64")
+    | dict.fromkeys(DECIMALS, "Float64")
+    | {"secret": "boolean"}
+)
+"""Every column's type in the GeoPackage: a campaign without any grade keeps numeric columns."""
 
 
 def export_quartiers(
@@ -72,4 +84,4 @@ def export_quartiers(
         geometry=[geometry.get((row["code"], row["campaign_id"])) for row in rows],
         crs=4326,
     )
-    return to_gpkg(frame.astype(GPKG_TYPES), LAYER)
+    return to_gpkg(frame, LAYER, GPKG_TYPES)

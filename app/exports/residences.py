@@ -14,6 +14,7 @@ COLUMNS = (
     "code",
     "name",
     "bailleur",
+    "address",
     "commune_insee",
     "commune_name",
     "epci_siren",
@@ -24,12 +25,20 @@ COLUMNS = (
     "qpv_name",
     "distance_qpv_m",
     "near_qpv_300m",
+    "iris_code",
+    "iris_name",
 )
 TABLE_COLUMNS = (*COLUMNS, "lon", "lat")
 """CSV and XLSX carry the point as WGS84 longitude and latitude."""
 LAYER = "residences"
-GPKG_TYPES = {"nb_logements": "Int64", "grade": "Int64", "distance_qpv_m": "Float64"}
-"""Nullable column types, so that an ungraded residence stays an integer column with a null."""
+GPKG_TYPES = dict.fromkeys(COLUMNS, "string") | {
+    "nb_logements": "Int64",
+    "grade": "Int64",
+    "distance_qpv_m": "Float64",
+    "near_qpv_300m": "boolean",
+}
+"""Every column's type in the GeoPackage, so that a column without any value (no residence
+graded, none placed in an IRIS) keeps its type."""
 
 
 def scoped_rows_sql(flt: ResidenceFilter) -> tuple[str, dict]:
@@ -76,5 +85,4 @@ def export_residences(conn: Connection, flt: ResidenceFilter, fmt: str) -> bytes
         geometry=from_wkb([bytes(row["wkb"]) for row in rows]),
         crs=4326,
     )
-    frame = frame.astype(GPKG_TYPES)
-    return to_gpkg(frame, LAYER)
+    return to_gpkg(frame, LAYER, GPKG_TYPES)

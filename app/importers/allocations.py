@@ -7,23 +7,18 @@ so that the outside-QPV floor counts each household once: `q1 + pru <= total`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from geo.readers import find_column, parse_number, read_table
-from geo.report import ImportRejected, RowError
+from geo.fields import ALLOCATION_FIELDS
+from geo.readers import listed_columns, match_columns, parse_number, read_table
+from geo.report import ImportRejected, RowError, rows_left_out
 
 COUNT_COLUMNS = ("total", "q1", "priority", "pru")
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "code": ("code", "code_residence", "residence", "id_residence"),
-    "total": ("total", "attributions", "nb_attributions"),
-    "q1": ("q1", "premier_quartile", "1er_quartile", "quartile_1"),
-    "priority": ("priority", "prioritaires", "dalo", "publics_prioritaires"),
-    "pru": ("pru", "relogements_pru", "anru", "renouvellement_urbain"),
-}
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 UPSERT = text(
@@ -42,6 +37,8 @@ class AllocationImportSummary:
     inserted: int = 0
     updated: int = 0
     total: int = 0
+    rejected: list[RowError] = field(default_factory=list)
+    """The rows a partial import left out, with their errors."""
 
 
 def _count(raw: str | None, line: int, column: str) -> tuple[int | None, RowError | None]:
@@ -58,27 +55,26 @@ def _count(raw: str | None, line: int, column: str) -> tuple[int | None, RowErro
     return int(number), None
 
 
-def parse_allocations(path: Path) -> tuple[list[dict], list[RowError], dict[str, str]]:
+def parse_allocations(
+    path: Path, columns: Mapping[str, str] | None = None
+) -> tuple[list[dict], list[RowError], dict[str, str]]:
     """Rows {line, code, total, q1, priority, pru} (every row, valid or not), every error found,
-    and the user's column names by canonical name."""
+    and the user's column names by field; `columns` maps fields to the user's columns."""
     table = read_table(path)
-    columns = {
-        key: find_column(table.frame.columns, aliases) for key, aliases in COLUMN_ALIASES.items()
-    }
-    missing = [key for key, column in columns.items() if column is None]
+    names, errors = match_columns(list(table.frame.columns), ALLOCATION_FIELDS, columns)
+    missing = [key for key in ALLOCATION_FIELDS if key not in names]
     if missing:
-        found = ", ".join(table.frame.columns)
-        raise ImportRejected(
-            [
-                RowError(
-                    None,
-                    None,
-                    None,
-                    f"colonne(s) manquante(s) : {', '.join(missing)} (colonnes trouvées : {found})",
-                )
-            ]
+        errors.append(
+            RowError(
+                None,
+                None,
+                None,
+                f"colonne(s) manquante(s) : {', '.join(missing)} "
+                f"(colonnes trouvées : {listed_columns(list(table.frame.columns))})",
+            )
         )
-    names: dict[str, str] = {key: column for key, column in columns.items() if column}
+    if errors:
+        raise ImportRejected(errors)
     errors = list(table.errors)
     rows: list[dict] = []
     first_line: dict[str, int] = {}
@@ -136,16 +132,24 @@ def _consistency(row: dict, names: dict[str, str]) -> list[RowError]:
     return errors
 
 
-def import_allocations(conn: Connection, path: Path, year: int) -> AllocationImportSummary:
+def import_allocations(
+    conn: Connection,
+    path: Path,
+    year: int,
+    *,
+    columns: Mapping[str, str] | None = None,
+    partial: bool = False,
+) -> AllocationImportSummary:
     """Validate the whole file, then upsert one row per (residence, year).
 
-    Raises `ImportRejected` (nothing written) on any bad row; the caller owns the transaction.
+    Raises `ImportRejected` (nothing written) on any bad row, or, when `partial`, writes the valid
+    rows and returns the others in `rejected`; the caller owns the transaction.
     """
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise ImportRejected(
             [RowError(None, None, str(year), f"année hors de {MIN_YEAR}–{MAX_YEAR}")]
         )
-    rows, errors, names = parse_allocations(path)
+    rows, errors, names = parse_allocations(path, columns)
     codes = [row["code"] for row in rows if row["code"] is not None]
     known = set(
         conn.execute(
@@ -157,9 +161,11 @@ def import_allocations(conn: Connection, path: Path, year: int) -> AllocationImp
         for row in rows
         if row["code"] is not None and row["code"] not in known
     )
-    if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: (e.line or 0, e.column or "")))
+    bad_lines = {error.line for error in errors}
+    rows = [row for row in rows if row["line"] not in bad_lines]
     summary = AllocationImportSummary(year=year)
+    summary.rejected = rows_left_out(errors, partial=partial, valid=len(rows))
+    codes = [row["code"] for row in rows]
     if not rows:
         return summary
     summary.updated = conn.execute(

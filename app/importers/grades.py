@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Connection
@@ -14,7 +14,7 @@ from app.core.errors import QualiparcError
 from geo.grade_sheet import read_grade_sheet
 from geo.grades import SIDES
 from geo.readers import TimeBudget
-from geo.report import ImportRejected, RowError
+from geo.report import ImportRejected, RowError, rows_left_out
 
 
 @dataclass
@@ -25,6 +25,8 @@ class GradeImportSummary:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    rejected: list[RowError] = field(default_factory=list)
+    """The rows a partial import left out, with their errors."""
 
 
 def import_grades(
@@ -36,9 +38,11 @@ def import_grades(
     principal: Principal | None = None,
     source_name: str | None = None,
     budget: TimeBudget | None = None,
+    partial: bool = False,
 ) -> GradeImportSummary:
     """Check then store the `side` grades of a sheet through the grade writer; raise
-    `ImportRejected` and write nothing when a row is refused.
+    `ImportRejected` and write nothing when a row is refused, or, when `partial`, store the valid
+    rows and return the others in `rejected`.
 
     `principal` (the signed-in account of the upload page) limits the rows to the residences it
     grades; the command line (None) acts for the operator, within the campaign's EPCI.
@@ -54,37 +58,36 @@ def import_grades(
     except QualiparcError as exc:
         raise ImportRejected([RowError(None, None, None, exc.message)]) from None
     sheet = read_grade_sheet(path, side, budget)
-    rows, errors = sheet.rows, sheet.errors
+    errors = list(sheet.errors)
     summary = GradeImportSummary(sheet.columns, sheet.blank)
     code_column = summary.columns["code"]
-    entries = [GradeEntry(r.code, r.value, r.comment, line=r.line) for r in rows]
+    entries = [GradeEntry(r.code, r.value, r.comment, line=r.line) for r in sheet.rows]
+    source = f"import du fichier {source_name or Path(path).name}"
     try:
-        written = write_grades(
-            conn,
-            principal,
-            campaign,
-            side,
-            entries,
-            source=f"import du fichier {source_name or Path(path).name}",
-        )
+        written = write_grades(conn, principal, campaign, side, entries, source=source)
     except GradesRefused as refused:
         errors += [
             RowError(r.entry.line, code_column, r.entry.code, _row_message(r.message))
             for r in refused.refusals
         ]
-        raise ImportRejected(errors) from None
-    if errors:
-        raise ImportRejected(errors)
+        lines = {r.entry.line for r in refused.refusals}
+        entries = [entry for entry in entries if entry.line not in lines]
+        rows_left_out(errors, partial=partial, valid=len(entries))
+        written = write_grades(conn, principal, campaign, side, entries, source=source)
+    summary.rejected = rows_left_out(errors, partial=partial, valid=len(entries))
     summary.inserted, summary.updated = written.inserted, written.updated
     summary.unchanged = written.unchanged
     return summary
 
 
 def _row_message(message: str) -> str:
-    """A writer's refusal as a report row's reason (the row already names the residence)."""
+    """A writer's refusal as a report row's reason, without the residence (the row names it),
+    so that the same refusal of many rows collapses into one report line."""
     known = {
         "introuvable": "résidence inconnue",
         "n'est pas dans le territoire": "résidence hors du territoire de la campagne",
+        "hors de vos communes": "résidence hors de vos communes",
+        "pas à votre organisme": "résidence d'un autre bailleur que le vôtre",
     }
     for marker, reason in known.items():
         if marker in message:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import text
@@ -10,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from app.placement import place_residences
 from geo.iris import read_iris
-from geo.report import ImportRejected
+from geo.report import RowError, rows_left_out
 
 UPSERT_IRIS = text(
     """
@@ -27,13 +28,25 @@ class IrisImportSummary:
     imported: int
     repaired: int
     residences_in_iris: int
+    rejected: list[RowError] = field(default_factory=list)
+    """The rows a partial import left out, with their errors."""
 
 
-def import_iris(conn: Connection, path: Path, *, crs: str | None = None) -> IrisImportSummary:
-    """Upsert IRIS contours; raise `ImportRejected` (the caller rolls back) on any bad row."""
-    iris_file = read_iris(path, crs=crs)
-    if iris_file.errors:
-        raise ImportRejected(iris_file.errors)
+def import_iris(
+    conn: Connection,
+    path: Path,
+    *,
+    crs: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    partial: bool = False,
+) -> IrisImportSummary:
+    """Upsert IRIS contours, then place every residence again; raise `ImportRejected` (the
+    caller rolls back) on any bad row, or, when `partial`, write the valid ones and return the
+    others in `rejected`. `columns` maps the fields `code` and `name` to the file's columns."""
+    iris_file = read_iris(path, crs=crs, columns=columns)
+    rejected = rows_left_out(iris_file.errors, partial=partial, valid=len(iris_file.records))
+    if not iris_file.records:
+        return IrisImportSummary(0, 0, 0)
     conn.execute(
         UPSERT_IRIS,
         [
@@ -50,4 +63,4 @@ def import_iris(conn: Connection, path: Path, *, crs: str | None = None) -> Iris
     placed = conn.execute(
         text("SELECT count(*) FROM residence WHERE iris_code IS NOT NULL")
     ).scalar_one()
-    return IrisImportSummary(len(iris_file.records), iris_file.repaired, placed)
+    return IrisImportSummary(len(iris_file.records), iris_file.repaired, placed, rejected)

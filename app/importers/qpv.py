@@ -10,9 +10,10 @@ from sqlalchemy.engine import Connection
 
 from app.core.progress import Progress, silent
 from app.core.settings import get_settings
+from app.importers.territory import LOAD_THE_TERRITORY, missing_territory
 from app.placement import place_residences
 from geo.qpv import QpvRecord, check_against_list, read_qpv
-from geo.report import ImportRejected
+from geo.report import ImportRejected, thousands
 
 UPSERT_QPV = text(
     """
@@ -52,6 +53,31 @@ def store_qpv(conn: Connection, records: list[QpvRecord], *, source: str, vintag
     )
 
 
+LOADED_CODES = text("SELECT insee FROM commune UNION SELECT old_code FROM commune_alias")
+ON_LOADED_POLYGONS = text(
+    """
+    SELECT t.i FROM unnest(CAST(:wkbs AS bytea[])) WITH ORDINALITY AS t(wkb, i)
+    WHERE EXISTS (SELECT 1 FROM commune c
+                  WHERE ST_Intersects(c.geom, ST_GeomFromWKB(t.wkb, 4326)))
+    """
+)
+
+
+def in_territory(conn: Connection, records: list[QpvRecord]) -> list[QpvRecord]:
+    """The QPV of the loaded territory: one of their communes is loaded (directly or as an old
+    code) or, for a file that names no commune code, their perimeter meets a loaded commune."""
+    loaded = set(conn.execute(LOADED_CODES).scalars())
+    by_code = [r for r in records if r.communes and loaded.intersection(r.communes)]
+    uncoded = [r for r in records if not r.communes]
+    if not uncoded:
+        return by_code
+    meeting = set(
+        conn.execute(ON_LOADED_POLYGONS, {"wkbs": [r.geometry.wkb for r in uncoded]}).scalars()
+    )
+    kept = {id(r) for r in by_code} | {id(r) for i, r in enumerate(uncoded, 1) if i in meeting}
+    return [r for r in records if id(r) in kept]
+
+
 STEPS = (
     "Lecture, réparation et reprojection des périmètres",
     "Écriture des QPV",
@@ -63,7 +89,8 @@ STEPS = (
 def import_qpv(
     conn: Connection, path: Path, *, crs: str | None = None, progress: Progress = silent
 ) -> QpvImportSummary:
-    """Upsert official QPV; demonstration QPV are removed once official ones exist.
+    """Upsert the official QPV of the loaded territory (a national file is filtered, the QPV
+    outside counted in one warning); demonstration QPV are removed once official ones exist.
 
     The caller owns the transaction: roll it back when this raises `ImportRejected`.
     """
@@ -71,15 +98,30 @@ def import_qpv(
     qpv_file = read_qpv(path, crs=crs)
     if qpv_file.errors:
         raise ImportRejected(qpv_file.errors)
+    if problem := missing_territory(conn):
+        raise ValueError(problem)
+    records = in_territory(conn, qpv_file.records)
+    if not records:
+        raise ValueError(
+            f"aucun des {thousands(len(qpv_file.records))} QPV du fichier n'est dans le "
+            f"territoire chargé : {LOAD_THE_TERRITORY}"
+        )
     summary = QpvImportSummary(
-        imported=len(qpv_file.records), repaired=qpv_file.repaired, vintage=qpv_file.vintage
+        imported=len(records),
+        repaired=sum(r.repaired for r in records),
+        vintage=qpv_file.vintage,
     )
     reference = get_settings().data_dir / "qpv" / "qpv-2024-liste-hauts-de-france.csv"
     if qpv_file.vintage == "2024" and reference.exists():
-        summary.warnings = check_against_list(qpv_file.records, reference)
+        summary.warnings = check_against_list(records, reference)
+    if outside := len(qpv_file.records) - len(records):
+        summary.warnings.append(
+            f"{thousands(outside)} QPV hors du territoire chargé, "
+            f"ignoré{'s' if outside > 1 else ''}"
+        )
     progress(STEPS[1])
     summary.demo_removed = conn.execute(text("DELETE FROM qpv WHERE source = 'demo'")).rowcount
-    store_qpv(conn, qpv_file.records, source="official", vintage=qpv_file.vintage)
+    store_qpv(conn, records, source="official", vintage=qpv_file.vintage)
     progress(STEPS[2])
     place_residences(conn)
     summary.residences_in_qpv = conn.execute(

@@ -13,9 +13,10 @@ from app.campaigns.service import Campaign, get_campaign
 from app.campaigns.writer import GradeEntry, write_grades
 from app.core.errors import QualiparcError
 from app.core.progress import Progress, silent
+from app.importers.territory import missing_territory
 from app.placement import place_residences
 from geo.grades import SIDES
-from geo.report import ImportRejected, RowError
+from geo.report import REPEATS_LISTED, ImportRejected, RowError, decimal, rows_left_out, thousands
 from geo.residences import ResidenceRecord, parse_residences
 
 STEPS = (
@@ -103,6 +104,9 @@ UPSERT_RESIDENCES = text(
 )
 
 
+UNKNOWN_COMMUNE = "commune inconnue du référentiel des communes chargé"
+
+
 @dataclass
 class ResidenceImportSummary:
     inserted: int = 0
@@ -110,6 +114,8 @@ class ResidenceImportSummary:
     in_qpv: int = 0
     grades: int = 0
     warnings: list[str] = field(default_factory=list)
+    rejected: list[RowError] = field(default_factory=list)
+    """The rows a partial import left out, with their errors."""
 
 
 def _staging_row(record: ResidenceRecord) -> dict:
@@ -130,27 +136,19 @@ def _staging_row(record: ResidenceRecord) -> dict:
 
 
 def check_communes(conn: Connection, column: str) -> tuple[list[RowError], list[str]]:
-    """Errors for unknown communes and points far from their commune; warnings for aliases."""
+    """Errors for unknown communes and points far from their commune; one warning for each old
+    code of a merged commune, with the rows that use it."""
+    if problem := missing_territory(conn):
+        return [RowError(None, None, None, problem)], []
     errors: list[RowError] = []
-    warnings: list[str] = []
+    aliases: dict[tuple[str, str, str, str], list[int]] = {}
     for row in conn.execute(CHECK_COMMUNES).mappings():
         if row["resolved"] is None:
-            errors.append(
-                RowError(
-                    row["line"],
-                    column,
-                    row["declared"],
-                    f"commune inconnue : le code INSEE {row['declared']} n'est pas dans le "
-                    "référentiel des communes chargé",
-                )
-            )
+            errors.append(RowError(row["line"], column, row["declared"], UNKNOWN_COMMUNE))
             continue
         if row["via_alias"]:
-            warnings.append(
-                f"ligne {row['line']} : le code {row['declared']} ({row['old_name']}, commune "
-                f"fusionnée) est rattaché à la commune actuelle {row['resolved']} "
-                f"{row['resolved_name']}"
-            )
+            key = (row["declared"], row["old_name"], row["resolved"], row["resolved_name"])
+            aliases.setdefault(key, []).append(row["line"])
         if row["distance_m"] > COMMUNE_TOLERANCE_M:
             where = (
                 f"dans la commune {row['containing']}"
@@ -162,11 +160,27 @@ def check_communes(conn: Connection, column: str) -> tuple[list[RowError], list[
                     row["line"],
                     column,
                     row["declared"],
-                    f"point {where}, à {row['distance_m'] / 1000:.1f} km de la commune "
+                    f"point {where}, à {decimal(row['distance_m'] / 1000)} km de la commune "
                     f"déclarée {row['resolved']} {row['resolved_name']}",
                 )
             )
-    return errors, warnings
+    return errors, [_alias_warning(key, lines) for key, lines in aliases.items()]
+
+
+def _alias_warning(alias: tuple[str, str, str, str], lines: list[int]) -> str:
+    """One warning for the rows that use an old code: « lignes 2, 5, … (12 lignes) : … »."""
+    old_code, old_name, insee, name = alias
+    shown = ", ".join(str(line) for line in lines[:REPEATS_LISTED])
+    where = (
+        f"ligne {shown}"
+        if len(lines) == 1
+        else f"lignes {shown}{', …' if len(lines) > REPEATS_LISTED else ''} "
+        f"({thousands(len(lines))} lignes)"
+    )
+    return (
+        f"{where} : le code {old_code} ({old_name}, commune fusionnée) est rattaché à la "
+        f"commune actuelle {insee} {name}"
+    )
 
 
 def import_residences(
@@ -176,9 +190,11 @@ def import_residences(
     crs: str | None = None,
     columns: dict[str, str] | None = None,
     is_demo: bool = False,
+    partial: bool = False,
     progress: Progress = silent,
 ) -> ResidenceImportSummary:
-    """Validate then upsert residences by code; raise `ImportRejected` and write nothing on error.
+    """Validate then upsert residences by code; raise `ImportRejected` and write nothing on error,
+    or, when `partial`, write the valid rows and return the others in `rejected`.
 
     The caller owns the transaction: roll it back when this raises.
     """
@@ -193,11 +209,17 @@ def import_residences(
         conn.execute(INSERT_STAGING, [_staging_row(r) for r in records])
     commune_column = records[0].commune_column if records else "commune_insee"
     commune_errors, summary.warnings = check_communes(conn, commune_column)
-    errors = sorted(errors + commune_errors, key=lambda e: (e.line or 0, e.column or ""))
-    if errors:
-        raise ImportRejected(errors)
+    errors += commune_errors
+    bad_lines = {error.line for error in errors}
+    records = [r for r in records if r.line not in bad_lines]
+    summary.rejected = rows_left_out(errors, partial=partial, valid=len(records))
     if not records:
         return summary
+    if bad_lines:
+        conn.execute(
+            text("DELETE FROM residence_staging WHERE line = ANY(:lines)"),
+            {"lines": sorted(line for line in bad_lines if line is not None)},
+        )
     progress(STEPS[2])
     conn.execute(RESOLVE_COMMUNES)
     conn.execute(UPSERT_BAILLEURS)

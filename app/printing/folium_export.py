@@ -19,14 +19,16 @@ import folium
 from branca.element import Element
 from sqlalchemy.engine import Connection
 
-from app.core.settings import PROJECT_ROOT
+from app.core.assets import frontend_missing
+from app.core.errors import ServiceUnavailable
 from app.layers import ResidenceFilter, feature_collection, residence_rows_sql
 from app.printing.figures import count_of, french_date, source_line
 from app.printing.png import view_bbox
 from geo.grades import FRAGILE_GRADES, GradeScale, grade_class, legend_label
 
-LEAFLET_DIR = PROJECT_ROOT / "app" / "static" / "vendor" / "leaflet"
-"""Leaflet as vendored by `node frontend/build.mjs`; the classic build `leaflet.js` is inlined."""
+LEAFLET = Path("vendor") / "leaflet"
+"""Leaflet as vendored by `node frontend/build.mjs` in the static files; the classic build
+`leaflet.js` is inlined."""
 RESIDENCE_CLASS = "qualiparc-residence"
 """CSS class of every residence marker (an SVG path): lets a reader or a test count them."""
 QPV_STYLE = {"color": "#5e2b97", "fillColor": "#8e63c5", "weight": 2, "fillOpacity": 0.12}
@@ -40,10 +42,6 @@ EXTERNAL_TAGS = re.compile(
 )
 
 
-class LeafletMissing(RuntimeError):
-    """Leaflet's classic build is not installed (run `npm ci` in frontend/)."""
-
-
 def _inline_images(css: str, images: Path) -> str:
     """Leaflet's `url(images/x.png)` references as data URIs."""
 
@@ -55,15 +53,17 @@ def _inline_images(css: str, images: Path) -> str:
 
 
 @lru_cache
-def leaflet_assets() -> tuple[str, str]:
-    """Leaflet's script and its style sheet with images inlined."""
-    script = LEAFLET_DIR / "leaflet.js"
-    if not script.exists():
-        raise LeafletMissing(
-            "leaflet.js introuvable dans app/static/vendor/leaflet : lancer scripts/setup.sh."
-        )
-    css = (LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8")
-    return script.read_text(encoding="utf-8"), _inline_images(css, LEAFLET_DIR / "images")
+def leaflet_assets(static_dir: Path) -> tuple[str, str]:
+    """Leaflet's script and its style sheet with images inlined; a French 503 when the front
+    end is not built."""
+    problem = frontend_missing(static_dir)
+    if problem:
+        raise ServiceUnavailable(f"Carte hors ligne indisponible. {problem}")
+    leaflet = static_dir / LEAFLET
+    css = (leaflet / "leaflet.css").read_text(encoding="utf-8")
+    return (leaflet / "leaflet.js").read_text(encoding="utf-8"), _inline_images(
+        css, leaflet / "images"
+    )
 
 
 def strip_external(page: str) -> str:
@@ -89,6 +89,9 @@ def escaped(collection: dict) -> dict:
 def _popup_properties(properties: dict, entries: dict[int | str, dict]) -> dict:
     properties["note"] = legend_label(_legend_entry(properties, entries))
     properties["qpv"] = properties["qpv_name"] or "hors QPV"
+    properties["commune"] = properties["commune_name"]
+    if properties["iris_code"]:
+        properties["commune"] += f" · IRIS {properties['iris_name']} ({properties['iris_code']})"
     return properties
 
 
@@ -138,9 +141,10 @@ def _legend_html(scale: GradeScale, title: str, subtitle: str, source: str) -> s
 """
 
 
-def render_html(conn: Connection, flt: ResidenceFilter) -> str:
-    """The residences of `flt` (grades where the caller may see them), QPV and communes."""
-    script, style = leaflet_assets()
+def render_html(conn: Connection, flt: ResidenceFilter, static_dir: Path) -> str:
+    """The residences of `flt` (grades where the caller may see them), QPV and communes, with
+    Leaflet read from the built front end in `static_dir`."""
+    script, style = leaflet_assets(static_dir)
     scale = GradeScale.default()
     entries = scale.legend_by_class()
     rows_sql, params = residence_rows_sql(flt)
@@ -201,7 +205,7 @@ def render_html(conn: Connection, flt: ResidenceFilter) -> str:
             ),
             style_function=lambda feature: _marker_style(feature["properties"], entries),
             popup=folium.GeoJsonPopup(
-                fields=["name", "code", "bailleur", "commune_name", "nb_logements", "note", "qpv"],
+                fields=["name", "code", "bailleur", "commune", "nb_logements", "note", "qpv"],
                 aliases=["Résidence", "Code", "Bailleur", "Commune", "Logements", "Note", "QPV"],
             ),
         ).add_to(fmap)

@@ -85,3 +85,27 @@ def test_cli_refuses_with_a_report_then_accepts(territory, tmp_path):
     assert allocation_rows(territory, 2026) == {"R2": (3, 0, 1, 0)}
     missing_year = runner.invoke(cli, ["import", "attributions", str(good)])
     assert missing_year.exit_code == 2
+
+
+def test_partial_import_writes_the_valid_rows_and_reports_the_others(territory, tmp_path):
+    bad = tmp_path / "attributions.csv"
+    bad.write_text(BAD_FILE)
+    result = CliRunner().invoke(
+        cli, ["import", "attributions", str(bad), "--year", "2026", "--partiel"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Import partiel : 7 lignes rejetées" in " ".join(result.output.split())
+    assert allocation_rows(territory, 2026) == {"R1": (10, 2, 3, 0)}
+    with (tmp_path / "attributions-rejets.csv").open(encoding="utf-8-sig") as handle:
+        lines = list(csv.reader(handle, delimiter=";"))
+    assert [line[0] for line in lines[1:]] == ["3", "4", "5", "6", "7", "8", "9"]
+
+
+def test_column_option_maps_a_field(territory, tmp_path):
+    path = tmp_path / "attributions.csv"
+    path.write_text("code;total;NB_Q1;priority;pru\nR2;3;1;1;0\n")
+    result = CliRunner().invoke(
+        cli, ["import", "attributions", str(path), "--year", "2026", "--column", "q1=nb_q1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert allocation_rows(territory, 2026) == {"R2": (3, 1, 1, 0)}

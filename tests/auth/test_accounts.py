@@ -73,3 +73,19 @@ def test_an_administrator_without_epci_scope_administers_nothing(site: Site):
     assert created.status_code == 403
     assert site.client.get("/api/campaigns", headers=headers).json() == []
     assert site.client.get("/api/accounts", headers=headers).json() == []
+
+
+def test_a_placeholder_is_never_a_scope_even_if_a_landlord_bears_it(engine):
+    """Issue #9: a file once made « (vide) » a landlord; `--scope '(vide)'` is still refused."""
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO bailleur (name) VALUES ('(vide)'), ('Vilogia')"))
+    for placeholder in ("(vide)", " NC ", "-"):
+        refused = invoke(
+            "user", "add", "b@test.example", "--role", "bailleur", "--scope", placeholder
+        )
+        assert refused.exit_code == 1
+        assert f"Périmètre « {placeholder.strip()} » vide" in refused.output
+    accepted = invoke("user", "add", "b@test.example", "--role", "bailleur", "--scope", "Vilogia")
+    assert accepted.exit_code == 0, accepted.output

@@ -17,12 +17,12 @@ L1;2;bon voisinage
 XX9;3;
 L2;0;
 L3;5;
-R1;NC;
+R1;bof;
 L1;3;doublon
 A1;2;
 R2;2;
 """
-"""Line 2 is fine; then an unknown code, grades 0, 5 and "NC", a duplicated residence (L1), a
+"""Line 2 is fine; then an unknown code, grades 0, 5 and "bof", a duplicated residence (L1), a
 residence of the CU d'Arras, and (for the Lille account) a residence of Roubaix."""
 
 
@@ -100,7 +100,7 @@ def test_command_line_rejects_bad_rows_and_writes_nothing(territory: Territory, 
         ("3", "code", "XX9"),
         ("4", "note", "0"),
         ("5", "note", "5"),
-        ("6", "note", "NC"),
+        ("6", "note", "bof"),
         ("7", "code", "L1"),
         ("8", "code", "A1"),
     ]
@@ -126,12 +126,12 @@ def test_upload_checks_the_accounts_communes(territory: Territory, campaign):
         (3, "XX9"),
         (4, "0"),
         (5, "5"),
-        (6, "NC"),
+        (6, "bof"),
         (7, "L1"),
         (8, "A1"),
         (9, "R2"),
     ]
-    assert "Roubaix, hors de vos communes" in error["errors"][-1]["message"]
+    assert error["errors"][-1]["message"] == "résidence hors de vos communes"
     assert (territory.count("grade"), territory.count("grade_event")) == counts
 
 
@@ -188,3 +188,62 @@ def test_xml_entity_attacks_are_refused_in_french(
     assert response.status_code == 422, response.text
     assert "entités XML" in response.text
     assert territory.count("grade") == 0
+
+
+def test_partial_command_line_import_writes_the_valid_rows(
+    territory: Territory, campaign, tmp_path
+):
+    sheet = tmp_path / "notes.csv"
+    sheet.write_text(BAD_SHEET, encoding="utf-8")
+    code, output = run_cli(
+        "import", "grades", str(sheet), "--campaign", str(campaign), "--side", "commune",
+        "--partiel",
+    )  # fmt: skip
+    assert code == 0, output
+    assert "Import partiel : 6 lignes rejetées, non écrites" in output
+    assert "2 ajoutées" in output  # L1 and R2: the command line acts for the operator
+    with (tmp_path / "notes-rejets.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    assert [r["ligne"] for r in rows] == ["3", "4", "5", "6", "7", "8"]
+    assert (territory.count("grade"), territory.count("grade_event")) == (2, 2)
+
+
+def test_partial_upload_stores_the_valid_rows_and_lists_the_others(territory: Territory, campaign):
+    response = territory.call(
+        "POST",
+        f"/api/campaigns/{campaign}/grades/import",
+        "lille",
+        data={"side": "commune", "partial": "true"},
+        files={"file": ("notes lille.csv", BAD_SHEET.encode(), "text/csv")},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["inserted"], body["rejected_lines"]) == (1, 7)
+    assert [(e["line"], e["value"]) for e in body["rejected"]] == [
+        (3, "XX9"),
+        (4, "0"),
+        (5, "5"),
+        (6, "bof"),
+        (7, "L1"),
+        (8, "A1"),
+        (9, "R2"),
+    ]
+    assert territory.count("grade") == 1
+
+
+def test_upload_validation_details_are_french(territory: Territory, campaign):
+    """Issue #9: "Field required" and "Input should be a valid boolean" were shown as such."""
+    response = territory.call(
+        "POST",
+        f"/api/campaigns/{campaign}/grades/import",
+        "lille",
+        data={"partial": "peut-être"},
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert {(p["champ"], p["motif"]) for p in error["details"]} == {
+        ("file", "obligatoire"),
+        ("side", "obligatoire"),
+        ("partial", "attendu true ou false"),
+    }
+    assert "Field required" not in response.text and "Input should" not in response.text

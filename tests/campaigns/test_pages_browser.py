@@ -78,11 +78,17 @@ def test_a_commune_grades_on_the_map_and_sees_its_dashboard(
 
     page.goto(f"{server}/campagnes/{campaign}/import")
     sheet = tmp_path / "notes.csv"
-    sheet.write_text("code;note\nL1;3\nR1;2\nL3;NC\n", encoding="utf-8")
+    sheet.write_text("code;note\nL1;3\nR1;2\nL3;bof\nL2;NC\n", encoding="utf-8")
     page.set_input_files("#file", str(sheet))
     page.click("#upload-form button[type=submit]")
     page.wait_for_selector("#report table")
     rows = page.locator("#report tbody tr").all_inner_texts()
-    assert len(rows) == 2 and "Roubaix" in rows[0] and "NC" in rows[1]
+    assert len(rows) == 2 and "hors de vos communes" in rows[0] and "bof" in rows[1]
     assert page.locator("#message").inner_text().startswith("Import refusé")
+
+    page.check("#partial")  # the valid row is written, the two others reported
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#result:not([hidden])")
+    assert "2 lignes rejetées" in page.locator("#result").inner_text()
+    assert len(page.locator("#report tbody tr").all_inner_texts()) == 2
     assert page_log["external_requests"] == []

@@ -5,15 +5,21 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sqlite3
 from datetime import date
 
 import geopandas as gpd
+import pyogrio
 import pytest
 from openpyxl import load_workbook
 from shapely import Point
+from sqlalchemy import text
 
 from app.exports.residences import COLUMNS, TABLE_COLUMNS
+from app.placement import place_residences
 from tests.exports.builders import ARRAS, FORMULA_NAME, POINTS, SAINT_LAURENT
+
+EXPORT = "/api/exports/residences."
 
 EXPECTED = {
     # code: (name, commune, dwellings, agreed grade)
@@ -126,3 +132,62 @@ def test_map_filters_apply_and_bad_format_is_refused(client, corner):
     refused = client.get("/api/exports/residences.pdf", headers=admin)
     assert refused.status_code == 404
     assert re.search("csv, xlsx, geojson ou gpkg", refused.json()["error"]["message"])
+
+
+def place_ar1_in_an_iris(corner) -> None:
+    with corner.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO iris (code, name, commune_insee, geom) VALUES ('620410101', "
+                "'Centre-Ville', '62041', ST_Multi(ST_Buffer(ST_SetSRID("
+                "ST_MakePoint(2.7663, 50.2896), 4326), 0.001)))"
+            )
+        )
+        conn.execute(text("UPDATE residence SET address = '2 rue de la Paix' WHERE code = 'AR1'"))
+        place_residences(conn)
+
+
+def test_iris_and_address_are_in_every_export_and_in_the_api(client, corner, tmp_path):
+    """Issue #9: IRIS placement could not be seen, and the address was never exported."""
+    place_ar1_in_an_iris(corner)
+    admin = corner.headers["admin"]
+    expected = {
+        "iris_code": "620410101",
+        "iris_name": "Centre-Ville",
+        "address": "2 rue de la Paix",
+    }
+    feature = client.get("/api/residences/AR1").json()
+    assert {key: feature["properties"][key] for key in expected} == expected
+    listed = client.get("/api/residences", params={"commune": ARRAS}).json()["features"]
+    by_code = {f["properties"]["code"]: f["properties"] for f in listed}
+    assert by_code["AR2"]["iris_code"] is None and by_code["AR1"]["iris_name"] == "Centre-Ville"
+
+    csv_row = {r["code"]: r for r in read_csv(client.get(EXPORT + "csv", headers=admin).content)}
+    sheet = load_workbook(io.BytesIO(client.get(EXPORT + "xlsx", headers=admin).content)).active
+    xlsx_row = {row[0]: dict(zip(TABLE_COLUMNS, row, strict=True)) for row in sheet.values}
+    geojson = client.get(EXPORT + "geojson", headers=admin).json()["features"]
+    json_row = {f["properties"]["code"]: f["properties"] for f in geojson}
+    gpkg = read_gpkg(client.get(EXPORT + "gpkg", headers=admin).content, tmp_path)
+    gpkg_row = gpkg.set_index("code").to_dict("index")
+    for rows in (csv_row, xlsx_row, json_row, gpkg_row):
+        assert {key: rows["AR1"][key] for key in expected} == expected
+    assert csv_row["AR2"]["iris_code"] == "" and xlsx_row["AR2"]["address"] is None
+
+
+def test_geopackage_is_1_2_and_types_columns_without_values(client, corner, tmp_path):
+    """Saint-Laurent-Blangy: SL1 alone, ungraded, far from any QPV, in no IRIS."""
+    response = client.get(
+        EXPORT + "gpkg", params={"commune": SAINT_LAURENT}, headers=corner.headers["admin"]
+    )
+    path = tmp_path / "sl.gpkg"
+    path.write_bytes(response.content)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 10200
+    info = pyogrio.read_info(path)
+    types = dict(zip(info["fields"], info["dtypes"], strict=True))
+    assert (types["grade"], types["distance_qpv_m"], types["nb_logements"]) == (
+        "int64",
+        "float64",
+        "int64",
+    )
+    assert gpd.read_file(path)["grade"].isna().all()

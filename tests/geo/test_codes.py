@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from geo.codes import INSEE_RE, SIREN_RE, is_insee, is_iris, is_siren, normalise_insee
+from geo.codes import (
+    INSEE_RE,
+    SIREN_RE,
+    is_insee,
+    is_iris,
+    is_siren,
+    normalise_insee,
+    normalise_iris,
+)
 
 
 @pytest.mark.parametrize(
@@ -86,3 +94,21 @@ def test_patterns_match_whole_strings_whatever_the_method():
 )
 def test_normalise_insee(raw, expected):
     assert normalise_insee(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("593500101", "593500101"),
+        (" 2a0040101 ", "2A0040101"),
+        ("12340101", "012340101"),
+        (12340101, "012340101"),
+        (593500101, "593500101"),
+        ("1234010", None),
+        ("5935001011", None),
+        ("59350", None),
+        (None, None),
+    ],
+)
+def test_normalise_iris_gives_integer_codes_their_leading_zero(code, expected):
+    assert normalise_iris(code) == expected

@@ -52,7 +52,7 @@ def test_bad_rows_are_reported_and_the_others_kept(tmp_path):
         "L1;2;bon voisinage\n"
         ";3;\n"
         "L2;0;\n"
-        "L3;NC;\n"
+        "L3;bof;\n"
         "L1;3;doublon\n"
         f"L4;2;{long_comment}\n"
         "L5;4;\n",
@@ -62,7 +62,7 @@ def test_bad_rows_are_reported_and_the_others_kept(tmp_path):
     assert [(e.line, e.column, e.value) for e in sheet.errors] == [
         (3, "code", None),
         (4, "note", "0"),
-        (5, "note", "NC"),
+        (5, "note", "bof"),
         (6, "code", "L1"),
         (7, "commentaire", "x" * 40 + "…"),
     ]
@@ -74,14 +74,22 @@ def test_bad_rows_are_reported_and_the_others_kept(tmp_path):
     assert messages[4] == "commentaire trop long"
 
 
+def test_a_placeholder_grade_leaves_the_residence_ungraded(tmp_path):
+    path = write(tmp_path, "code;note\nL1;NC\nL2; (vide) \nL3;-\nL4;?\nL5;2\n")
+    sheet = read_grade_sheet(path, "commune")
+    assert [(row.code, row.value) for row in sheet.rows] == [("L5", 2)]
+    assert (sheet.blank, sheet.errors) == (4, [])
+
+
 def test_a_sheet_without_the_sides_column_is_rejected(tmp_path):
     path = write(tmp_path, "nom;note_bailleur\nLes Tilleuls;2\n")
     with pytest.raises(ImportRejected) as rejected:
         read_grade_sheet(path, "commune")
     messages = [e.message for e in rejected.value.errors]
-    assert len(messages) == 2
+    assert len(messages) == 3
     assert messages[0].startswith("colonne du code de la résidence absente")
     assert messages[1].startswith("colonne de la note commune absente")
+    assert messages[2] == "colonnes trouvées : nom, note_bailleur"
 
 
 def test_an_unreadable_file_is_rejected(tmp_path):

@@ -112,7 +112,8 @@ def test_2024_file_with_upper_case_columns_and_row_errors(tmp_path):
                 square(3.1, 50.6),
             ),
             feature(
-                {"CODE_QP": "ZZ123", "LIB_QP": "Inconnu", "INSEE_COM": "59350"}, square(3.1, 50.6)
+                {"CODE_QP": "ZZ123", "LIB_QP": "Hors liste", "INSEE_COM": "59350"},
+                square(3.1, 50.6),
             ),
             feature({"CODE_QP": "QN05922N", "LIB_QP": "Sans contour", "INSEE_COM": "59350"}, None),
             feature(

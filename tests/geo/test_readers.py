@@ -37,7 +37,7 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
-def test_csv_semicolon_bom_quotes_and_real_line_numbers(tmp_path):
+def test_csv_semicolon_bom_quotes_and_spreadsheet_row_numbers(tmp_path):
     path = write(
         tmp_path / "r.csv",
         "code;nom;adresse\r\n"
@@ -52,7 +52,7 @@ def test_csv_semicolon_bom_quotes_and_real_line_numbers(tmp_path):
     assert table.kind == "csv"
     assert table.geometry is None and table.crs is None
     assert list(table.frame.columns) == ["code", "nom", "adresse"]
-    assert table.line_numbers == [2, 5, 7]
+    assert table.line_numbers == [2, 5, 6]
     assert table.frame.iloc[0].tolist() == ["A1", "Les Tilleuls", "12; rue de Lille"]
     assert table.frame.iloc[1, 1] == "Résidence « Soleil »"
     assert table.frame.iloc[1, 2] == "3 rue Haute\r\nBâtiment B"

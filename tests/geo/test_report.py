@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import csv
 
+import pytest
+
 from geo.report import (
     REPEATS_LISTED,
     ImportRejected,
     RowError,
+    decimal,
     listed_report,
     report_lines,
+    rows_left_out,
     write_report,
 )
 
@@ -86,3 +90,34 @@ def test_rejection_summary_and_csv_report_are_collapsed(tmp_path):
         ["ligne", "colonne", "valeur", "motif"],
         ["2", "note", "5", "200\u202f000 lignes : " + OUT_OF_SCALE + " (lignes 2, 3, 4, 5, 6, …)"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("number", "digits", "expected"),
+    [
+        (190.7, 1, "190,7"),
+        (190.74, 1, "190,7"),
+        (3.0, 1, "3"),
+        (1234.56, 1, "1\u202f234,6"),
+        (0.5, 2, "0,5"),
+        (-0.01, 1, "0"),
+    ],
+)
+def test_decimal_is_written_the_french_way(number, digits, expected):
+    assert decimal(number, digits) == expected
+
+
+def test_an_import_is_all_or_nothing_unless_partial():
+    errors = [RowError(3, "note", "5", OUT_OF_SCALE), RowError(2, "code", None, "manquant")]
+    with pytest.raises(ImportRejected):
+        rows_left_out(errors, partial=False, valid=10)
+    assert [e.line for e in rows_left_out(errors, partial=True, valid=10)] == [2, 3]
+    assert rows_left_out([], partial=False, valid=10) == []
+
+
+def test_a_partial_import_is_still_refused_without_any_valid_row_or_for_the_whole_file():
+    row = RowError(3, "note", "5", OUT_OF_SCALE)
+    with pytest.raises(ImportRejected):
+        rows_left_out([row], partial=True, valid=0)
+    with pytest.raises(ImportRejected):
+        rows_left_out([row, RowError(None, None, None, "colonne absente")], partial=True, valid=9)

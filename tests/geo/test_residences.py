@@ -101,10 +101,11 @@ def test_missing_required_columns_stop_at_file_level(tmp_path):
     records, errors = parse_residences(path)
     assert records == []
     assert all(e.line is None for e in errors)
-    assert {e.column for e in errors} == {"bailleur", "commune_insee", "nb_logements", "y"}
+    assert {e.column for e in errors} == {"bailleur", "commune_insee", "nb_logements", "y", None}
     assert "noms acceptés : bailleur, nom_bailleur" in next(
         e.message for e in errors if e.column == "bailleur"
     )
+    assert "colonnes trouvées : code, nom, x" in [e.message for e in errors]
 
 
 def test_declared_crs_wins_and_wrong_crs_is_named(tmp_path):
@@ -144,7 +145,12 @@ def test_explicit_column_mapping_wins(tmp_path):
     assert records[0].code == "RES-9"
     _, errors = parse_residences(path, columns={"code": "absente"})
     assert [(e.line, e.column, e.message) for e in errors] == [
-        (None, "absente", "colonne introuvable dans le fichier")
+        (
+            None,
+            "absente",
+            "colonne introuvable dans le fichier (colonnes trouvées : id, ref interne, nom, "
+            "bailleur, insee, logements, lon, lat)",
+        )
     ]
 
 
@@ -230,3 +236,50 @@ def test_bailleur_siren_is_nine_digits(tmp_path):
     assert [(e.line, e.column, e.value, e.message) for e in errors] == [
         (3, "siren_bailleur", "47568081", "SIREN du bailleur invalide (9 chiffres attendus)")
     ]
+
+
+def test_rows_are_numbered_as_a_spreadsheet_shows_them(tmp_path):
+    """Quoted addresses over several text lines: the error names the row Excel shows (issue #9:
+    « ligne 734 » was row 729)."""
+    lines = ["code;nom;bailleur;insee;logements;lon;lat;adresse"]
+    lines += [
+        f'R{i};Les Lilas;Vilogia;59350;10;3.06;50.63;"1 rue A\nBât. {i}\nEsc. 2"' for i in range(5)
+    ]
+    lines.append("R9;Les Ormes;Vilogia;59350;dix;3.06;50.63;2 rue B")
+    path = write_csv(tmp_path / "parc.csv", lines)
+    records, errors = parse_residences(path)
+    assert [r.line for r in records] == [2, 3, 4, 5, 6]
+    assert [(e.line, e.column, e.value) for e in errors] == [(7, "logements", "dix")]
+    assert errors[0].describe().startswith("ligne 7, colonne « logements »")
+
+
+def test_a_placeholder_landlord_is_a_missing_landlord(tmp_path):
+    path = write_csv(
+        tmp_path / "parc.csv",
+        [
+            "code;nom;bailleur;insee;logements;lon;lat",
+            "R1;Les Lilas;(vide);59350;10;3.06;50.63",
+            "R2;Les Ormes; NC ;59350;10;3.06;50.63",
+            "R3;Les Saules;Vilogia;59350;-;3.06;50.63",
+        ],
+    )
+    records, errors = parse_residences(path)
+    assert records == []
+    assert [(e.line, e.column, e.message) for e in errors] == [
+        (2, "bailleur", "nom du bailleur manquant"),
+        (3, "bailleur", "nom du bailleur manquant"),
+        (4, "logements", "nombre de logements manquant"),
+    ]
+
+
+def test_an_unknown_field_lists_the_valid_field_names(tmp_path):
+    path = write_csv(
+        tmp_path / "parc.csv",
+        ["code;nom;bailleur;insee;logements;lon;lat", "R1;A;B;59350;10;3.06;50.63"],
+    )
+    _, errors = parse_residences(path, columns={"nom_residence": "nom"})
+    assert [(e.line, e.column) for e in errors] == [(None, "nom")]
+    assert errors[0].message == (
+        "champ « nom_residence » inconnu (champs : code, name, bailleur, bailleur_siren, "
+        "commune_insee, nb_logements, x, y, lon, lat, address, note_commune, note_bailleur)"
+    )

@@ -5,8 +5,9 @@ import pytest
 from shapely.geometry import GeometryCollection, LineString, MultiPolygon, Point, Polygon
 
 from geo.crs import LAMBERT93, WGS84
+from geo.polygons import to_multipolygon
 from geo.readers import FileFormatError
-from geo.territory import read_communes, to_multipolygon
+from geo.territory import read_communes
 
 MEL = "200093201"
 

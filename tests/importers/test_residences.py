@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.importers.residences import import_residences
-from geo.report import ImportRejected
+from geo.report import ImportRejected, report_lines
 
 LILLE = (3.0635, 50.6372)
 ROUBAIX = (3.1746, 50.6942)
@@ -171,3 +172,109 @@ def test_cli_import_succeeds_on_a_geojson_file(engine, tmp_path):
     result = CliRunner().invoke(cli, ["import", "residences", str(path)])
     assert result.exit_code == 0, result.output
     assert residence_count(engine) == 1
+
+
+def test_distances_are_written_with_a_decimal_comma(engine, tmp_path):
+    content = (
+        "code,name,bailleur,depcom,nb_logements,lon,lat\n"
+        f"A3,Mauvaise commune,Logis Nord,59350,10,{ROUBAIX[0]},{ROUBAIX[1]}\n"
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        run(engine, write(tmp_path / "bad.csv", content))
+    [error] = rejected.value.errors
+    assert re.search(r"à \d+,\d km de la commune déclarée 59350 Lille", error.message), error
+    assert not re.search(r"\d\.\d", error.message)
+
+
+HEADER = "code,name,bailleur,depcom,nb_logements,lon,lat\n"
+
+
+def test_an_empty_commune_list_is_one_line_saying_what_to_load(engine, tmp_path):
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM commune_alias"))
+        conn.execute(text("DELETE FROM commune"))
+    rows = "".join(
+        f"R{i},Résidence {i},Logis Nord,31555,10,1.44,43.60\n" for i in range(4174 // 100)
+    )
+    path = write(
+        tmp_path / "toulouse.csv", "code,name,bailleur,depcom,nb_logements,lon,lat\n" + rows
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        run(engine, path)
+    [error] = rejected.value.errors
+    assert error.line is None
+    assert "aucune commune n'est chargée" in error.message
+    assert "qualiparc import territory" in error.message
+    assert residence_count(engine) == 0
+
+
+def test_unknown_communes_collapse_into_one_counted_report_line(engine, tmp_path):
+    rows = "".join(
+        f"R{i},Résidence {i},Logis Nord,{31000 + i},10,{LILLE[0]},{LILLE[1]}\n" for i in range(40)
+    )
+    path = write(
+        tmp_path / "ailleurs.csv", "code,name,bailleur,depcom,nb_logements,lon,lat\n" + rows
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        run(engine, path)
+    [line] = report_lines(rejected.value.errors)
+    assert line.count == 40
+    assert line.describe() == (
+        "colonne « depcom » : 40 lignes : commune inconnue du référentiel des communes chargé "
+        "(lignes 2, 3, 4, 5, 6, …)"
+    )
+
+
+def test_partial_import_writes_the_valid_rows_and_reports_the_others(engine, tmp_path):
+    content = BAD_ROWS + (
+        f"G1,Bonne,Logis Nord,59350,10,{LILLE[0]},{LILLE[1]},2\n"
+        f"G2,Sans bailleur,(vide),59350,10,{LILLE[0]},{LILLE[1]},\n"
+        f"G3,Commune inconnue,Logis Nord,99999,10,{LILLE[0]},{LILLE[1]},\n"
+    )
+    path = write(tmp_path / "parc.csv", content)
+    result = CliRunner().invoke(cli, ["import", "residences", str(path), "--partiel"])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "Import partiel : 7 lignes rejetées, non écrites" in output
+    assert "1 résidences ajoutées" in output
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT code FROM residence")).scalars().all() == ["G1"]
+        assert not conn.execute(text("SELECT 1 FROM bailleur WHERE name = '(vide)'")).first()
+    report = (tmp_path / "parc-rejets.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert report[0] == "ligne;colonne;valeur;motif"
+    lines = [row.split(";")[0] for row in report[1:]]
+    assert sorted(set(lines), key=int) == ["2", "3", "4", "5", "6", "8", "9"]
+    assert any(row.startswith("8;bailleur;;nom du bailleur manquant") for row in report)
+
+
+def test_without_partial_an_import_stays_all_or_nothing(engine, tmp_path):
+    content = BAD_ROWS + f"G1,Bonne,Logis Nord,59350,10,{LILLE[0]},{LILLE[1]},\n"
+    path = write(tmp_path / "parc.csv", content)
+    result = CliRunner().invoke(cli, ["import", "residences", str(path)])
+    assert result.exit_code == 1
+    assert "rien n'a été écrit" in result.output
+    assert not (tmp_path / "parc-rejets.csv").exists()
+    assert residence_count(engine) == 0
+
+
+def test_a_partial_import_without_any_valid_row_is_refused(engine, tmp_path):
+    result = CliRunner().invoke(
+        cli, ["import", "residences", str(write(tmp_path / "bad.csv", BAD_ROWS)), "--partiel"]
+    )
+    assert result.exit_code == 1
+    assert "rien n'a été écrit" in result.output
+
+
+def test_column_help_and_unknown_field_list_the_field_names(engine, tmp_path):
+    runner = CliRunner()
+    help_text = runner.invoke(cli, ["import", "residences", "--help"]).output
+    assert (
+        "Champs : code, name, bailleur, bailleur_siren, commune_insee, nb_logements, x, y, lon, "
+        "lat, address, note_commune, note_bailleur."
+    ) in " ".join(help_text.replace("│", " ").split())
+    path = write(tmp_path / "r.csv", "code,nom,bailleur,insee,logements,lon,lat\n")
+    refused = runner.invoke(cli, ["import", "residences", str(path), "--column", "nom_res=nom"])
+    assert refused.exit_code == 1
+    assert "champ « nom_res » inconnu (champs : code, name, bailleur" in " ".join(
+        refused.output.split()
+    )

@@ -120,6 +120,13 @@ def import_sheet(
     side: Annotated[Side, Form(description="commune ou bailleur")],
     conn: DbConnection,
     principal: CurrentPrincipal,
+    partial: Annotated[
+        bool,
+        Form(
+            description="true : enregistrer les lignes valides et rendre les autres dans "
+            "`rejected` ; false (défaut) : tout ou rien"
+        ),
+    ] = False,
 ) -> dict:
     campaign = load_campaign(conn, principal, campaign_id)
     if side not in campaign.access(principal).grading_sides:
@@ -131,7 +138,14 @@ def import_sheet(
         path.write_bytes(read_upload(file))
         try:
             summary = import_grades(
-                conn, path, campaign, side, principal=principal, source_name=name, budget=budget
+                conn,
+                path,
+                campaign,
+                side,
+                principal=principal,
+                source_name=name,
+                budget=budget,
+                partial=partial,
             )
         except ImportRejected as rejected:
             conn.rollback()
@@ -148,6 +162,8 @@ def import_sheet(
         "unchanged": summary.unchanged,
         "blank": summary.blank,
         "columns": summary.columns,
+        "rejected_lines": len({error.line for error in summary.rejected}),
+        "rejected": listed_report(summary.rejected),
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app.access.policy import ANYONE_GRADES, VIEWERS_GRADES
 from app.api.deps import DbConnection, VisibleResidenceFilter
@@ -90,9 +90,9 @@ def map_png(
     responses=files("text/html"),
     dependencies=[ANYONE_GRADES],
 )
-def map_html(conn: DbConnection, flt: VisibleResidenceFilter) -> Response:
+def map_html(request: Request, conn: DbConnection, flt: VisibleResidenceFilter) -> Response:
     return Response(
-        render_html(conn, flt),
+        render_html(conn, flt, request.app.state.static_dir),
         media_type="text/html; charset=utf-8",
         headers=_disposition("attachment", "carte", "html"),
     )

@@ -43,9 +43,10 @@ export const fetchHistory = (code, campaign) =>
   read(`/api/residences/${encodeURIComponent(code)}/history`, { campaign });
 
 /** POST a grade sheet; rejects with `details.errors` = the rows refused. */
-export function uploadSheet(id, side, file) {
+export function uploadSheet(id, side, file, partial = false) {
   const form = new FormData();
   form.append("side", side);
   form.append("file", file);
+  form.append("partial", partial ? "true" : "false");
   return send("POST", `/api/campaigns/${id}/grades/import`, { form });
 }

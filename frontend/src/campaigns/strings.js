@@ -114,7 +114,11 @@ export const CAMPAIGN_STRINGS = {
   uploading: "Import en cours…",
   uploadDone: (s) =>
     `Import réussi : ${formatInteger(s.inserted)} notes ajoutées, ${formatInteger(s.updated)} ` +
-    `modifiées, ${formatInteger(s.unchanged)} inchangées, ${formatInteger(s.blank)} lignes sans note.`,
+    `modifiées, ${formatInteger(s.unchanged)} inchangées, ${formatInteger(s.blank)} lignes sans note.` +
+    (s.rejected_lines
+      ? ` ${countOf(s.rejected_lines, "ligne rejetée", "lignes rejetées")}, non enregistrée` +
+        `${s.rejected_lines > 1 ? "s" : ""} : voir le rapport.`
+      : ""),
   uploadReport: "Télécharger le rapport (CSV)",
   reportHeader: ["ligne", "colonne", "valeur", "motif"],
   uploadNoSide: "Votre compte ne saisit pas de notes.",

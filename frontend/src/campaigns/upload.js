@@ -1,4 +1,5 @@
-// The grade-sheet upload: all or nothing; refused rows are listed and downloadable as a CSV report.
+// The grade-sheet upload: all or nothing, or (partial) the valid rows; refused rows are listed and
+// downloadable as a CSV report.
 import { fetchCampaign, uploadSheet } from "./api.js";
 import { el, showMessage } from "./dom.js";
 import { CAMPAIGN_STRINGS as S, SIDE_LABELS } from "./strings.js";
@@ -51,8 +52,14 @@ async function start() {
     report.hidden = true;
     button.disabled = true;
     try {
-      const summary = await uploadSheet(campaignId, form.side.value, form.file.files[0]);
+      const summary = await uploadSheet(
+        campaignId,
+        form.side.value,
+        form.file.files[0],
+        form.partial.checked,
+      );
       showMessage(result, S.uploadDone(summary), "ok");
+      if (summary.rejected?.length) showReport(summary.rejected);
     } catch (error) {
       showMessage(message, error.message);
       if (error.details?.errors) showReport(error.details.errors);

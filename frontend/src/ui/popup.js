@@ -47,7 +47,11 @@ export function residencePopup(
   const facts = element("dl", "residence-popup__facts");
   row(facts, STRINGS.popupCode, properties.code);
   row(facts, STRINGS.popupBailleur, properties.bailleur);
+  if (properties.address) row(facts, STRINGS.popupAddress, properties.address);
   row(facts, STRINGS.popupCommune, properties.commune_name);
+  if (properties.iris_code) {
+    row(facts, STRINGS.popupIris, STRINGS.irisOf(properties.iris_name, properties.iris_code));
+  }
   root.append(facts);
 
   root.append(

@@ -5,8 +5,8 @@ The signed outcome copies, for each divergent residence, its slot and its grades
 sign-off (no agreed grade: carried over to the follow-up date); it is read through the access gate
 like any grade. Once signed, the day and its outcome cannot change (the database refuses it too).
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
