@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -225,6 +226,28 @@ def main() -> None:
         print(f"{value:>22}  {name}")
 
 
+def load_only() -> None:
+    """`python -m bench.run --load`: the load scenario alone, printed (README left as it is)."""
+    from app.core.migrate import upgrade
+    from app.demo.loader import load_demo
+
+    url = scratch_url()
+    load_before = os.getloadavg()[0]
+    try:
+        upgrade(url)
+        engine = create_engine(sqlalchemy_url(url))
+        with engine.begin() as conn:
+            load_demo(conn)
+        engine.dispose()
+        rows = load_test(url)
+    finally:
+        get_engine.cache_clear()
+        drop_scratch(url)
+    print(f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+
+
 def write_readme(
     figures: list[tuple[str, str]], load: list[tuple[str, str]], load_average: tuple[float, float]
 ) -> None:
@@ -270,4 +293,4 @@ Latencies are per request, from sending to the whole answer.
 
 
 if __name__ == "__main__":
-    main()
+    load_only() if "--load" in sys.argv[1:] else main()

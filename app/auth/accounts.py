@@ -43,8 +43,9 @@ def audit_account(
     actor: Principal | None,
     details: dict[str, object] | None = None,
 ) -> None:
-    """Log a change to an account in its EPCI's journal (the journal of every EPCI when its
-    scopes span several, or none), by `actor` (None: the command line)."""
+    """Log a change to an account in its EPCI's journal, by `actor` (None: the command line).
+    An account whose scopes span several EPCI, or none, is logged without EPCI: only an
+    administrator of every EPCI reads it."""
     email = conn.execute(
         text("SELECT email FROM account WHERE id = :id"), {"id": account_id}
     ).scalar_one()

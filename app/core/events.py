@@ -26,7 +26,6 @@ RESYNC = {"type": "resync"}
 """Sent to every subscriber when the listener reconnects: notifications may have been missed."""
 REVOCATION = "revocation"
 """A credential of an account ended: its streams re-check it at once (never passed on)."""
-"""Sent to every subscriber when the listener reconnects: notifications may have been missed."""
 QUEUE_SIZE = 256
 HEALTH_CHECK_S = 20.0
 """A quiet connection is probed this often, so that a silently dead one is replaced."""
