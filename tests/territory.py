@@ -153,7 +153,17 @@ ALLOCATIONS = {"L01": (10, 6, 3, 0), "L05": (8, 1, 2, 1), "R01": (6, 2, 1, 0), "
 """Allocations of 2025: total, first quartile, priority, urban-renewal rehousing."""
 ALLOCATION_YEAR = 2025
 
-GRADE_TABLES = ("campaign", "epci_policy", "grade", "harmonisation", "grade_event")
+GRADE_TABLES = (
+    "campaign",
+    "epci_policy",
+    "grade",
+    "harmonisation",
+    "grade_event",
+    "meeting_day",
+    "meeting_slot",
+    "meeting_focus",
+    "meeting_day_outcome",
+)
 """What the routes write, in the order a restore re-inserts them."""
 HISTORY_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -446,8 +456,9 @@ def _insert_grades(
     )
 
 
-GUARDED_TABLES = ("grade_event", "grade", "harmonisation")
-"""Tables whose triggers keep the history append-only and closed campaigns unchanged."""
+GUARDED_TABLES = ("grade_event", "grade", "harmonisation", "meeting_day", "meeting_day_outcome")
+"""Tables whose triggers keep the history append-only, closed campaigns and signed days
+unchanged."""
 
 
 @contextmanager

@@ -9,6 +9,7 @@ before any route runs, `SafeText` in JSON bodies and form fields.
 from __future__ import annotations
 
 import re
+from datetime import date, time
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any
 from urllib.parse import unquote_to_bytes
@@ -71,6 +72,22 @@ GRADE_FILTER = described(
 CLOCK = described(
     "^(?:[01]?[0-9]|2[0-3])[:hH][0-5][0-9]$", "heure de début attendue comme « 09:00 » ou « 9h30 »"
 )
+DAY = described("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "date attendue comme « 2026-06-12 »")
+
+
+def parse_clock(raw: str | None) -> time | None:
+    """A time already of the `CLOCK` pattern (« 09:00 », « 9h30 »)."""
+    if raw is None:
+        return None
+    hours, minutes = re.split("[:hH]", raw)
+    return time(int(hours), int(minutes))
+
+
+def _to_day(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise PydanticCustomError(FRENCH_ERROR, "date inexistante") from None
 
 
 def text_problem(value: str) -> str | None:
@@ -114,6 +131,12 @@ Siren = Annotated[str, Field(pattern=SIREN, description="SIREN (9 chiffres)")]
 Grade = Annotated[int, Field(ge=MIN_GRADE, le=MAX_GRADE, description="Note entière de 1 à 4")]
 Version = Annotated[int, Field(ge=0, le=INT4_MAX)]
 Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]
+Clock = Annotated[
+    str, Field(pattern=CLOCK, description="Heure, « 09:00 »"), AfterValidator(parse_clock)
+]
+Day = Annotated[
+    str, Field(pattern=DAY, description="Date, « 2026-06-12 »"), AfterValidator(_to_day)
+]
 
 
 class StrictBody(BaseModel):

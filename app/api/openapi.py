@@ -59,6 +59,8 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("PATCH", CAMPAIGN): frozenset({409}),
     ("PUT", CAMPAIGN + "/grades/{residence_code}"): frozenset({409}),
     ("PUT", CAMPAIGN + "/harmonisations/{residence_code}"): frozenset({409}),
+    ("PATCH", CAMPAIGN + "/day"): frozenset({409}),
+    ("POST", CAMPAIGN + "/day/sign-off"): frozenset({409}),
     ("GET", "/api/quartiers"): frozenset({403}),
     ("GET", "/elu/print.pdf"): frozenset({404}),
     ("GET", "/ogc/collections/{collection_id}/items"): frozenset({403}),

@@ -26,6 +26,8 @@ ACTIONS = {
     "campagne.creation": "Création de campagne",
     "campagne.modification": "Modification de campagne",
     "reglages.modification": "Réglages de l'EPCI",
+    "journee.plan": "Plan de la journée d'harmonisation",
+    "journee.signature": "Signature du bilan de la journée d'harmonisation",
     "compte.creation": "Création de compte",
     "compte.mot_de_passe": "Changement de mot de passe",
     "compte.desactivation": "Désactivation de compte",

@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -183,6 +184,13 @@ def install_error_handlers(app: FastAPI) -> None:
         """No free database connection in time: the server is busy, not broken."""
         return await _domain(
             request, ServiceUnavailable("Serveur trop sollicité : réessayez dans un instant.")
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _database_unreachable(request: Request, _: OperationalError) -> JSONResponse:
+        """The database went away (restart, network): try again in a moment."""
+        return await _domain(
+            request, ServiceUnavailable("Base de données injoignable : réessayez dans un instant.")
         )
 
     @app.exception_handler(RequestValidationError)

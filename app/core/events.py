@@ -29,7 +29,9 @@ REVOCATION = "revocation"
 QUEUE_SIZE = 256
 HEALTH_CHECK_S = 20.0
 """A quiet connection is probed this often, so that a silently dead one is replaced."""
-RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0, 5.0)
+RETRY_DELAYS_S = (0.2, 0.5, 1.0)
+"""Waits between attempts to reach the database again: never more than a second, so that the
+live path is back within a second of the database."""
 SUBSCRIBE_WAIT_S = 5.0
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,10 @@
-"""Who may follow the harmonisation meeting, and who records its decisions."""
+"""Who may follow the harmonisation meeting, and who records its decisions.
+
+Every account of the campaign's EPCI follows it once grades are shared (harmonisation, closed), on
+its own screen or at a distance, reading only what the gate lets it read: the administrator the
+whole EPCI, an elected official or a reader its territory, a commune or a landlord its own
+residences (the pairs it sits in). Only the EPCI administrator records decisions.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +12,15 @@ from sqlalchemy.engine import Connection
 
 from app.access.gate import administers
 from app.auth.principal import Principal
-from app.auth.roles import Role
 from app.campaigns.service import Campaign, load_campaign
 from app.core.errors import Forbidden
-
-VIEWER_ROLES = frozenset({Role.ADMIN, Role.ELU, Role.READER})
-"""Communes and landlords take part in the sessions, but the screens show every pair's grades."""
 
 
 def meeting_campaign(conn: Connection, principal: Principal, campaign_id: int) -> Campaign:
     """The campaign whose meeting `principal` may follow (NotFound / Forbidden otherwise)."""
     campaign = load_campaign(conn, principal, campaign_id)
-    if principal.role not in VIEWER_ROLES or (
-        principal.is_admin and not administers(principal, campaign.epci_siren)
-    ):
-        raise Forbidden(
-            "La réunion d'harmonisation est réservée à l'administrateur de l'EPCI, "
-            "à ses élus et à ses lecteurs."
-        )
+    if principal.is_admin and not administers(principal, campaign.epci_siren):
+        raise Forbidden("La réunion d'harmonisation est réservée aux comptes de l'EPCI.")
     if not campaign.access(principal).joint:
         raise Forbidden(
             f"La campagne « {campaign.name} » est encore en notation : les notes des deux "

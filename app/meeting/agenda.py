@@ -1,32 +1,13 @@
-"""The harmonisation day as short commune × landlord sessions, timed from the residences left."""
+"""The day's agenda: the timetable's slots, each with the divergent residences a caller may read."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from itertools import groupby
+from datetime import datetime
 
 from app.meeting.divergences import DivergentResidence
-
-MINUTES_PER_RESIDENCE = 3
-MINUTES_PER_SESSION = 5
-"""Welcome and changeover of each commune × landlord pair."""
-DAY_START = time(9, 0)
-
-
-@dataclass(frozen=True)
-class AgendaSettings:
-    minutes_per_residence: int = MINUTES_PER_RESIDENCE
-    minutes_per_session: int = MINUTES_PER_SESSION
-    start: time = DAY_START
-
-    def to_json(self) -> dict:
-        return {
-            "minutes_per_residence": self.minutes_per_residence,
-            "minutes_per_session": self.minutes_per_session,
-            "start": self.start.strftime("%H:%M"),
-        }
+from app.meeting.timetable import DaySettings, PairKey, Slot, clock, day_end, day_time
 
 
 def pair_key(residence: DivergentResidence) -> tuple[str, str, str]:
@@ -40,15 +21,43 @@ def meeting_order(residences: Iterable[DivergentResidence]) -> list[DivergentRes
 
 @dataclass(frozen=True)
 class Session:
-    """One commune × landlord face-to-face; `start` is None when nothing is left to decide."""
+    """One commune × landlord face-to-face: a slot of the timetable and its residences."""
 
-    number: int
-    commune_insee: str
-    commune_name: str
-    bailleur: str
+    slot: Slot
     residences: tuple[DivergentResidence, ...]
-    duration_min: int
-    start: datetime | None
+
+    @property
+    def number(self) -> int:
+        return self.slot.number
+
+    @property
+    def room(self) -> int:
+        return self.slot.room
+
+    @property
+    def commune_insee(self) -> str:
+        return self.slot.pair.commune_insee
+
+    @property
+    def commune_name(self) -> str:
+        return self.slot.pair.commune_name
+
+    @property
+    def bailleur(self) -> str:
+        return self.slot.pair.bailleur
+
+    @property
+    def duration_min(self) -> int:
+        return self.slot.duration_min
+
+    @property
+    def start(self) -> datetime | None:
+        """None when nothing is left to decide."""
+        return self.slot.start
+
+    @property
+    def end(self) -> datetime | None:
+        return self.slot.end
 
     @property
     def pending(self) -> int:
@@ -58,30 +67,21 @@ class Session:
     def dwellings(self) -> int:
         return sum(r.nb_logements for r in self.residences)
 
-    @property
-    def end(self) -> datetime | None:
-        return self.start + timedelta(minutes=self.duration_min) if self.start else None
-
     def to_json(self) -> dict:
         return {
-            "number": self.number,
-            "commune_insee": self.commune_insee,
-            "commune_name": self.commune_name,
-            "bailleur": self.bailleur,
+            **self.slot.to_json(),
             "residences": [r.to_json() for r in self.residences],
             "count": len(self.residences),
             "pending": self.pending,
             "dwellings": self.dwellings,
-            "duration_min": self.duration_min,
-            "start": _clock(self.start),
-            "end": _clock(self.end),
         }
 
 
 @dataclass(frozen=True)
 class Agenda:
     sessions: tuple[Session, ...]
-    settings: AgendaSettings
+    """In the order of their numbers (start time, then room)."""
+    settings: DaySettings
 
     @property
     def residences(self) -> int:
@@ -92,12 +92,31 @@ class Agenda:
         return sum(s.pending for s in self.sessions)
 
     @property
-    def duration_min(self) -> int:
-        return sum(s.duration_min for s in self.sessions)
+    def end(self) -> datetime:
+        return day_end([s.slot for s in self.sessions], self.settings)
 
     @property
-    def end(self) -> datetime:
-        return _day(self.settings.start) + timedelta(minutes=self.duration_min)
+    def duration_min(self) -> int:
+        """From the start of the day to the end of its last slot."""
+        return int((self.end - day_time(self.settings.start)).total_seconds() // 60)
+
+    @property
+    def scheduled(self) -> int:
+        return sum(s.start is not None for s in self.sessions)
+
+    def rooms(self) -> list[tuple[int, list[Session]]]:
+        """The sessions of each room, in the room's order."""
+        return [
+            (
+                room,
+                sorted((s for s in self.sessions if s.room == room), key=lambda s: s.slot.position),
+            )
+            for room in range(1, self.settings.rooms + 1)
+        ]
+
+    @property
+    def is_demo(self) -> bool:
+        return any(r.is_demo for s in self.sessions for r in s.residences)
 
     def to_json(self) -> dict:
         return {
@@ -105,48 +124,21 @@ class Agenda:
             "residences": self.residences,
             "pending": self.pending,
             "duration_min": self.duration_min,
-            "start": self.settings.start.strftime("%H:%M"),
-            "end": _clock(self.end),
+            "start": clock(self.settings.start),
+            "end": clock(self.end),
             "sessions": [s.to_json() for s in self.sessions],
         }
 
 
 def build_agenda(
-    residences: Iterable[DivergentResidence], settings: AgendaSettings | None = None
+    slots: Sequence[Slot], residences: Iterable[DivergentResidence], settings: DaySettings
 ) -> Agenda:
-    """Group `residences` by pair in meeting order; only pairs with residences left get a slot,
-    lasting the changeover plus so many minutes per residence left."""
-    settings = settings or AgendaSettings()
-    clock = _day(settings.start)
-    sessions = []
-    for number, (key, group) in enumerate(groupby(meeting_order(residences), key=pair_key), 1):
-        members = tuple(group)
-        pending = sum(not r.harmonised for r in members)
-        duration = (
-            settings.minutes_per_session + settings.minutes_per_residence * pending
-            if pending
-            else 0
-        )
-        commune_name, commune_insee, bailleur = key
-        sessions.append(
-            Session(
-                number=number,
-                commune_insee=commune_insee,
-                commune_name=commune_name,
-                bailleur=bailleur,
-                residences=members,
-                duration_min=duration,
-                start=clock if pending else None,
-            )
-        )
-        clock += timedelta(minutes=duration)
-    return Agenda(tuple(sessions), settings)
-
-
-def _day(start: time) -> datetime:
-    """Clock arithmetic on a fixed date (the agenda may run past midnight, it stays readable)."""
-    return datetime.combine(datetime(2000, 1, 1), start)
-
-
-def _clock(moment: datetime | None) -> str | None:
-    return moment.strftime("%H:%M") if moment else None
+    """The slots that hold residences of `residences` (those a caller may read), each with them
+    in meeting order."""
+    by_pair: dict[PairKey, list[DivergentResidence]] = {}
+    for residence in meeting_order(residences):
+        by_pair.setdefault((residence.commune_insee, residence.bailleur), []).append(residence)
+    sessions = tuple(
+        Session(slot, tuple(by_pair[slot.pair.key])) for slot in slots if slot.pair.key in by_pair
+    )
+    return Agenda(sessions, settings)

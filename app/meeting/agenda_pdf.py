@@ -11,6 +11,7 @@ from fpdf.fonts import FontFace
 
 from app.campaigns.service import Campaign
 from app.meeting.agenda import Agenda, Session
+from app.meeting.timetable import breaks_text
 from geo.grades import COLOURS
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -40,7 +41,7 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
-def _grade_style(grade: int | None) -> FontFace | None:
+def grade_style(grade: int | None) -> FontFace | None:
     if grade is None:
         return None
     colour = COLOURS[grade]
@@ -74,12 +75,13 @@ class AgendaDocument(FPDF):
         self.cell(25, 5, f"page {self.page_no()}/{{nb}}", align="R")
 
 
-def _session_heading(pdf: AgendaDocument, session: Session) -> None:
+def _session_heading(pdf: AgendaDocument, session: Session, rooms: int) -> None:
     if session.start is None:
         when = "déjà harmonisée"
     else:
         when = f"{session.start:%H:%M}–{session.end:%H:%M} ({session.duration_min} min)"
-    left = f"Séance {session.number} · {when}"
+    room = f" · salle {session.room}" if rooms > 1 else ""
+    left = f"Séance {session.number}{room} · {when}"
     pair = f"{session.commune_name} × {session.bailleur}"
     count = len(session.residences)
     detail = (
@@ -122,11 +124,11 @@ def _session_table(pdf: AgendaDocument, session: Session) -> None:
             row.cell(residence.name)
             row.cell(str(residence.nb_logements))
             row.cell(residence.qpv_name or ("bande 300 m" if residence.near_qpv_300m else "—"))
-            row.cell(str(residence.commune_grade), style=_grade_style(residence.commune_grade))
-            row.cell(str(residence.bailleur_grade), style=_grade_style(residence.bailleur_grade))
+            row.cell(str(residence.commune_grade), style=grade_style(residence.commune_grade))
+            row.cell(str(residence.bailleur_grade), style=grade_style(residence.bailleur_grade))
             row.cell(str(residence.gap))
             harmonised = residence.harmonised_grade
-            row.cell(str(harmonised) if harmonised else "……", style=_grade_style(harmonised))
+            row.cell(str(harmonised) if harmonised else "……", style=grade_style(harmonised))
 
 
 def agenda_pdf(agenda: Agenda, campaign: Campaign, *, today: date | None = None) -> bytes:
@@ -140,15 +142,16 @@ def agenda_pdf(agenda: Agenda, campaign: Campaign, *, today: date | None = None)
     pdf.set_font(FONT, "B", 12)
     pdf.multi_cell(0, 7, f"{campaign.name} · {campaign.epci_name}", **PARAGRAPH)
     pdf.set_font(FONT, size=10)
-    scheduled = sum(1 for s in agenda.sessions if s.start is not None)
     settings = agenda.settings
+    rooms = f" · {settings.rooms} salles en parallèle" if settings.rooms > 1 else ""
     lines = [
         f"Début {settings.start:%H:%M} · fin prévue {agenda.end:%H:%M} "
-        f"({agenda.duration_min // 60} h {agenda.duration_min % 60:02d})",
-        f"{scheduled} séances commune × bailleur · {agenda.pending} résidences à harmoniser "
-        f"sur {agenda.residences} divergentes",
+        f"({agenda.duration_min // 60} h {agenda.duration_min % 60:02d}){rooms}",
+        f"{agenda.scheduled} séances commune × bailleur · {agenda.pending} résidences à "
+        f"harmoniser sur {agenda.residences} divergentes",
         f"Durée prévue : {settings.minutes_per_session} min par séance et "
         f"{settings.minutes_per_residence} min par résidence à harmoniser",
+        *([f"Pauses : {breaks_text(settings)}"] if settings.breaks else []),
         "Dans chaque séance : l'écart le plus grand d'abord, puis les plus grandes résidences. "
         "Colonnes Commune et Bailleur : la note de chaque côté ; Retenue : la note harmonisée.",
         f"Édité le {(today or date.today()):%d/%m/%Y}.",
@@ -172,6 +175,6 @@ def agenda_pdf(agenda: Agenda, campaign: Campaign, *, today: date | None = None)
             0, 6, "Aucune résidence divergente : il n'y a rien à harmoniser.", **PARAGRAPH
         )
     for session in agenda.sessions:
-        _session_heading(pdf, session)
+        _session_heading(pdf, session, settings.rooms)
         _session_table(pdf, session)
     return bytes(pdf.output())

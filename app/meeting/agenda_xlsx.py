@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from app.campaigns.service import Campaign
 from app.exports.formats import xlsx_cell
 from app.meeting.agenda import Agenda
+from app.meeting.timetable import breaks_text
 from geo.grades import COLOURS
 
 SESSION_COLUMNS = (
@@ -25,6 +26,7 @@ SESSION_COLUMNS = (
     ("Résidences divergentes", 14),
     ("À harmoniser", 13),
     ("Logements", 12),
+    ("Salle", 8),
 )
 RESIDENCE_COLUMNS = (
     ("Séance", 9),
@@ -41,6 +43,7 @@ RESIDENCE_COLUMNS = (
     ("Écart", 8),
     ("Note harmonisée", 12),
     ("Motif", 40),
+    ("Salle", 8),
 )
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="1F2A44")
@@ -50,7 +53,7 @@ LIGHT_GRADES = (2, 3)
 """Grades whose fill takes dark text; the others take white text."""
 
 
-def _table(sheet: Worksheet, title: str, columns: tuple[tuple[str, int], ...]) -> int:
+def sheet_table(sheet: Worksheet, title: str, columns: tuple[tuple[str, int], ...]) -> int:
     """A title line and a styled header; returns the header's row number."""
     sheet["A1"] = xlsx_cell(title)
     sheet["A1"].font = Font(bold=True, size=14)
@@ -64,13 +67,13 @@ def _table(sheet: Worksheet, title: str, columns: tuple[tuple[str, int], ...]) -
     return header_row
 
 
-def _finish(sheet: Worksheet, header_row: int, columns: int) -> None:
+def finish_sheet(sheet: Worksheet, header_row: int, columns: int) -> None:
     sheet.auto_filter.ref = (
         f"A{header_row}:{get_column_letter(columns)}{max(sheet.max_row, header_row)}"
     )
 
 
-def _colour_grade(sheet: Worksheet, row: int, column: int) -> None:
+def colour_grade(sheet: Worksheet, row: int, column: int) -> None:
     cell = sheet.cell(row, column)
     if cell.value in GRADE_FILLS:
         cell.fill = GRADE_FILLS[cell.value]
@@ -78,7 +81,7 @@ def _colour_grade(sheet: Worksheet, row: int, column: int) -> None:
         cell.alignment = Alignment(horizontal="center")
 
 
-def _append(sheet: Worksheet, row: list) -> None:
+def append_row(sheet: Worksheet, row: list) -> None:
     """A row of names, addresses and rationales, each text neutralised (never a formula)."""
     sheet.append([xlsx_cell(value) for value in row])
 
@@ -88,17 +91,19 @@ def agenda_xlsx(agenda: Agenda, campaign: Campaign) -> bytes:
     book = Workbook()
     sessions = book.active
     sessions.title = "Séances"
-    header = _table(
+    header = sheet_table(
         sessions, f"Ordre du jour · {campaign.name} · {campaign.epci_name}", SESSION_COLUMNS
     )
     settings = agenda.settings
+    pauses = f" · pauses : {breaks_text(settings)}" if settings.breaks else ""
     sessions["A2"] = (
         f"Début {settings.start:%H:%M}, fin prévue {agenda.end:%H:%M} · "
         f"{settings.minutes_per_session} min par séance + {settings.minutes_per_residence} min "
-        "par résidence à harmoniser"
+        f"par résidence à harmoniser · {settings.rooms} salle{'s' if settings.rooms > 1 else ''}"
+        f"{pauses}"
     )
     for session in agenda.sessions:
-        _append(
+        append_row(
             sessions,
             [
                 session.number,
@@ -111,16 +116,17 @@ def agenda_xlsx(agenda: Agenda, campaign: Campaign) -> bytes:
                 len(session.residences),
                 session.pending,
                 session.dwellings,
+                session.room,
             ],
         )
-    _finish(sessions, header, len(SESSION_COLUMNS))
+    finish_sheet(sessions, header, len(SESSION_COLUMNS))
 
     residences = book.create_sheet("Résidences")
-    header = _table(residences, f"Résidences divergentes · {campaign.name}", RESIDENCE_COLUMNS)
+    header = sheet_table(residences, f"Résidences divergentes · {campaign.name}", RESIDENCE_COLUMNS)
     residences["A2"] = "Document de travail confidentiel : notes par résidence."
     for session in agenda.sessions:
         for residence in session.residences:
-            _append(
+            append_row(
                 residences,
                 [
                     session.number,
@@ -137,11 +143,12 @@ def agenda_xlsx(agenda: Agenda, campaign: Campaign) -> bytes:
                     residence.gap,
                     residence.harmonised_grade,
                     residence.rationale,
+                    session.room,
                 ],
             )
             for column in (10, 11, 13):
-                _colour_grade(residences, residences.max_row, column)
-    _finish(residences, header, len(RESIDENCE_COLUMNS))
+                colour_grade(residences, residences.max_row, column)
+    finish_sheet(residences, header, len(RESIDENCE_COLUMNS))
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

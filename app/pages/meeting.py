@@ -1,23 +1,22 @@
-"""The meeting pages: the live screen projected on the wall, and the day's agenda."""
+"""The meeting pages: the live screen projected on the wall, the day's timetable, its summary."""
 
-from typing import Annotated
-from urllib.parse import urlencode
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.engine import Connection
 
+from app.access.gate import administers
 from app.access.policy import ANYONE_GRADES, ANYONE_NOTHING
 from app.api.deps import DbConnection
 from app.api.inputs import CampaignId
-from app.api.routes.meeting import agenda_settings
 from app.auth.deps import OptionalPrincipal
 from app.auth.principal import Principal
 from app.campaigns.service import Campaign
 from app.core.errors import NotFound, QualiparcError
 from app.meeting.access import may_record, meeting_campaign
-from app.meeting.agenda import AgendaSettings, build_agenda
-from app.meeting.divergences import divergent_residences
+from app.meeting.day import agenda as day_agenda
+from app.meeting.day import load_day
+from app.meeting.summary import day_summary
+from app.meeting.timetable import breaks_text
 from app.pages import TEMPLATES, sign_in_first
 
 router = APIRouter(include_in_schema=False)
@@ -63,6 +62,7 @@ def meeting_screen(
             "title": f"Harmonisation · {campaign.name}",
             "campaign": campaign,
             "can_record": may_record(principal, campaign),
+            "rooms": load_day(conn, campaign.id).settings.rooms,
         },
     )
 
@@ -73,23 +73,13 @@ def meeting_screen(
     dependencies=[ANYONE_GRADES],
 )
 def agenda_page(
-    campaign_id: CampaignId,
-    request: Request,
-    conn: DbConnection,
-    principal: OptionalPrincipal,
-    settings: Annotated[AgendaSettings, Depends(agenda_settings)],
+    campaign_id: CampaignId, request: Request, conn: DbConnection, principal: OptionalPrincipal
 ) -> Response:
     campaign = _open(request, conn, principal, campaign_id, "ordre_du_jour.html")
     if isinstance(campaign, Response):
         return campaign
-    agenda = build_agenda(divergent_residences(conn, principal, campaign), settings)
-    query = urlencode(
-        {
-            "minutes_per_residence": settings.minutes_per_residence,
-            "minutes_per_session": settings.minutes_per_session,
-            "start": settings.start.strftime("%H:%M"),
-        }
-    )
+    day = load_day(conn, campaign.id)
+    agenda = day_agenda(conn, principal, campaign, day)
     return TEMPLATES.TemplateResponse(
         request,
         "ordre_du_jour.html",
@@ -97,9 +87,39 @@ def agenda_page(
             "title": f"Ordre du jour · {campaign.name}",
             "campaign": campaign,
             "agenda": agenda,
-            "settings": settings,
-            "query": query,
-            "demo": any(r.is_demo for s in agenda.sessions for r in s.residences),
+            "day": day,
+            "settings": day.settings,
+            "may_plan": administers(principal, campaign.epci_siren)
+            and campaign.status != "closed"
+            and not day.signed,
+            "breaks": breaks_text(day.settings),
+            "demo": agenda.is_demo,
+            "legend": {entry["grade"]: entry for entry in campaign.scale.legend()},
+        },
+    )
+
+
+@router.get(
+    "/reunion/{campaign_id}/bilan", response_class=HTMLResponse, dependencies=[ANYONE_GRADES]
+)
+def summary_page(
+    campaign_id: CampaignId, request: Request, conn: DbConnection, principal: OptionalPrincipal
+) -> Response:
+    campaign = _open(request, conn, principal, campaign_id, "bilan.html")
+    if isinstance(campaign, Response):
+        return campaign
+    summary = day_summary(conn, principal, campaign)
+    return TEMPLATES.TemplateResponse(
+        request,
+        "bilan.html",
+        {
+            "title": f"Bilan de la journée · {campaign.name}",
+            "campaign": campaign,
+            "summary": summary,
+            "day": summary.day,
+            "may_sign": administers(principal, campaign.epci_siren)
+            and campaign.status == "harmonisation"
+            and not summary.final,
             "legend": {entry["grade"]: entry for entry in campaign.scale.legend()},
         },
     )

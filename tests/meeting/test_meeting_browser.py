@@ -37,12 +37,16 @@ def meeting_page(
     email: str,
     base: str | None = None,
     tolerated: tuple[str, ...] = (),
+    *,
+    audited: bool = False,
 ) -> Iterator[Page]:
     """A signed-in page on `/reunion/{campaign}` (served from `base`, default the server),
     loaded and listening; fails on page errors, console errors (but the `tolerated` ones) or
-    requests leaving the machine."""
+    requests leaving the machine. `audited`: axe-core may be injected (CSP bypassed)."""
     base = base or server.base
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="fr-FR")
+    context = browser.new_context(
+        viewport={"width": 1600, "height": 1000}, locale="fr-FR", bypass_csp=audited
+    )
     problems: list[str] = []
     context.on(
         "request",

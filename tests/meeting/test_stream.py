@@ -135,7 +135,7 @@ def test_a_writer_that_commits_late_is_not_missed(small_campaign: SmallCampaign)
 def test_events_need_a_meeting_account(client, small_campaign: SmallCampaign) -> None:
     url = f"/api/campaigns/{small_campaign.id}/events"
     assert client.get(url).status_code == 401
-    login(client, small_campaign.emails["commune"])
+    login(client, small_campaign.emails["other_admin"])
     assert client.get(url).status_code == 403
     client.cookies.clear()
     login(client, small_campaign.emails["elu"])

@@ -72,6 +72,7 @@ ADMIN_PAGES = (
     "/campagnes/{id}/import",
     "/reunion/{id}",
     "/reunion/{id}/ordre-du-jour",
+    "/reunion/{id}/bilan",
     "/elu",
     "/quartiers",
     "/",

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 
-from app.access.policy import VIEWERS_GRADES
+from app.access.policy import SIGNED_IN_GRADES
 from app.api.inputs import INT8_MAX, CampaignId
 from app.auth.deps import CurrentPrincipal, DbConnection
 from app.core.errors import InvalidParameter
@@ -35,7 +35,7 @@ def parse_last_event_id(raw: str | None) -> int | None:
         "5 s ; le flux se ferme quand la session ou le jeton prend fin."
     ),
     response_class=StreamingResponse,
-    dependencies=[VIEWERS_GRADES],
+    dependencies=[SIGNED_IN_GRADES],
 )
 def campaign_events(
     campaign_id: CampaignId,

@@ -4,7 +4,10 @@ import { STRINGS } from "../i18n.js";
 import { fetchMeta, getJSON } from "../data/api.js";
 import { toLatLngBounds } from "../rendering/map.js";
 import { saveHarmonisation } from "../campaigns/api.js";
+import { renderClock } from "./clock.js";
+import { DayPlan } from "./day.js";
 import { DecisionForm } from "./decision.js";
+import { Follow } from "./follow.js";
 import { legendByGrade } from "./grades.js";
 import { connectLive } from "./live.js";
 import { MeetingMap } from "./mapview.js";
@@ -33,7 +36,19 @@ const nodes = {
   queue: $("queue"),
   status: $("live-status"),
   banner: $("demo-banner"),
+  clock: $("slot-clock"),
+  clockSlot: $("clock-slot"),
+  clockElapsed: $("clock-elapsed"),
+  clockRemaining: $("clock-remaining"),
+  clockProgress: $("clock-progress"),
+  clockBar: $("clock-bar"),
+  clockNext: $("clock-next"),
+  room: $("room"),
+  follow: $("follow"),
+  facilitate: $("facilitate"),
+  followStatus: $("follow-status"),
 };
+const requestedRoom = Number(new URLSearchParams(window.location.search).get("salle")) || 1;
 
 const view = {
   queue: null,
@@ -43,6 +58,8 @@ const view = {
   form: null,
   live: "connecting",
   saving: null,
+  plan: null,
+  follow: null,
 };
 
 const settle = deferred();
@@ -55,10 +72,22 @@ window.qualiparcMeeting = {
   live: () => view.live,
   current: () => view.queue?.current?.code ?? null,
   progress: () => nodes.progressText.textContent,
+  following: () => view.follow?.following ?? false,
+  slot: () => (nodes.clock.hidden ? null : Number(nodes.clock.dataset.slot)),
   lastSave: null,
+  lastFollow: null,
 };
 
 const fetchQueue = () => getJSON(`/api/campaigns/${campaignId}/divergences`);
+const fetchDay = () => getJSON(`/api/campaigns/${campaignId}/day`);
+
+/** The queue and the timetable, read together; the queue holds the room's residences, slot by
+ * slot in the room's order. */
+async function fetchMeeting() {
+  const [body, day] = await Promise.all([fetchQueue(), fetchDay()]);
+  view.plan = new DayPlan(day, view.plan?.room ?? requestedRoom);
+  return { ...body, residences: view.plan.arrange(body.residences) };
+}
 
 function showError(error) {
   nodes.message.textContent = error.message;
@@ -71,6 +100,15 @@ function setLive(state) {
   nodes.status.textContent = state === "live" ? MEETING.live : MEETING.reconnecting;
 }
 
+function tick() {
+  renderClock(nodes, {
+    plan: view.plan,
+    queue: view.queue,
+    residence: view.queue?.current,
+    focus: view.follow?.focus,
+  });
+}
+
 /** Show the current residence everywhere; `keepForm` keeps a decision being prepared. */
 function show({ keepForm = false } = {}) {
   const residence = view.queue.current;
@@ -79,10 +117,52 @@ function show({ keepForm = false } = {}) {
   markCurrent(nodes.queue, view.items, residence?.code);
   view.map?.focus(residence);
   if (view.form && !keepForm) view.form.reset(residence);
+  tick();
+  view.follow?.publish(facilitatorFocus);
+}
+
+/** What the facilitator shows: the residence, and the map's view. */
+function facilitatorFocus() {
+  const centre = view.map?.map.getCenter();
+  return {
+    residence_code: view.queue.current?.code ?? null,
+    view: centre ? { lat: centre.lat, lon: centre.lng, zoom: view.map.map.getZoom() } : null,
+  };
+}
+
+/** A move of this screen's own: a screen that followed the facilitator stops following. */
+function leaveFollowing() {
+  if (view.follow?.following) view.follow.setFollowing(false);
 }
 
 function move(index) {
+  leaveFollowing();
   if (view.queue.go(index)) show();
+}
+
+/** Follow the facilitator's focus: its residence, then its map view. */
+function followFocus(focus) {
+  window.qualiparcMeeting.lastFollow = {
+    code: focus.residence_code,
+    at: performance.timeOrigin + performance.now(),
+  };
+  if (focus.hidden) return;
+  if (focus.residence_code && focus.residence_code !== view.queue.current?.code) {
+    if (view.queue.goTo(focus.residence_code)) show();
+  }
+  if (focus.view) view.map?.show(focus.view);
+  tick();
+}
+
+function renderFollow() {
+  const follow = view.follow;
+  nodes.follow.setAttribute("aria-pressed", String(follow.following));
+  if (nodes.facilitate) {
+    nodes.facilitate.setAttribute("aria-pressed", String(follow.facilitating));
+    nodes.facilitate.textContent = MEETING.facilitate(follow.room);
+  }
+  nodes.followStatus.textContent = follow.status();
+  document.body.dataset.follow = follow.facilitating ? "facilitating" : String(follow.following);
 }
 
 /** A residence changed (decision here, elsewhere, or a side's grade): update what shows it. */
@@ -91,6 +171,7 @@ function changed(residence, agreed) {
   if (item) renderItem(item, view.legend, residence);
   view.map?.recolour(residence.code, agreed);
   renderProgress(nodes, view.queue);
+  tick();
   if (residence === view.queue.current) {
     renderCurrent(nodes, view.legend, view.queue);
     view.map?.focus(residence);
@@ -117,7 +198,9 @@ function onEvent(data) {
     const residence = view.queue.apply(data.residence_code, data.grades, decision, data.id);
     if (residence) changed(residence, data.grades.agreed);
     else view.map?.recolour(data.residence_code, data.grades.agreed);
-  } else if (data.type === "resync") {
+  } else if (data.type === "focus") {
+    view.follow?.receive(data);
+  } else if (data.type === "resync" || data.type === "plan" || data.type === "signed_off") {
     reload();
   } else if (data.type === "status") {
     // The phase changed (e.g. closed): who may record is decided by the server page.
@@ -129,13 +212,15 @@ function onEvent(data) {
   }
 }
 
-/** Re-read the queue (after a reconnection or a change of phase), staying on the residence. */
+/** Re-read the queue, the timetable and the room's focus (after a reconnection or a change of
+ * the plan), staying on the residence. */
 async function reload() {
   try {
-    const body = await fetchQueue();
+    const body = await fetchMeeting();
     view.queue.setResidences(body.residences);
     view.items = renderQueue(nodes.queue, view.legend, view.queue);
     show({ keepForm: view.form?.dirty });
+    await view.follow.refresh();
   } catch (error) {
     showError(error);
   }
@@ -194,7 +279,11 @@ async function record() {
 }
 
 function isTyping(target) {
-  return target instanceof HTMLTextAreaElement || (target instanceof HTMLInputElement && target.type === "text");
+  return (
+    target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement ||
+    (target instanceof HTMLInputElement && target.type === "text")
+  );
 }
 
 function onKey(event) {
@@ -204,8 +293,10 @@ function onKey(event) {
     return;
   }
   const { key } = event;
+  if (event.target instanceof HTMLButtonElement && (key === "Enter" || key === " ")) return;
   if (key === "ArrowRight" || key === "j") move(view.queue.index + 1);
   else if (key === "ArrowLeft" || key === "k") move(view.queue.index - 1);
+  else if (key === "s") view.follow.setFollowing(!view.follow.following);
   else if (canRecord && /^[1-4]$/.test(key)) view.form.select(Number(key));
   else if (canRecord && key === "Enter") record();
   else return;
@@ -215,7 +306,7 @@ function onKey(event) {
 async function start() {
   document.body.dataset.state = "loading";
   nodes.progressText.textContent = MEETING.loading;
-  const [meta, body] = await Promise.all([fetchMeta(), fetchQueue()]);
+  const [meta, body] = await Promise.all([fetchMeta(), fetchMeeting()]);
   nodes.banner.textContent = STRINGS.demoBanner;
   nodes.banner.hidden = !meta.demo;
   view.legend = legendByGrade(body.legend);
@@ -231,10 +322,30 @@ async function start() {
   }
   nodes.queue.addEventListener("click", (event) => {
     const button = event.target.closest("button[data-code]");
-    if (button && view.queue.goTo(button.dataset.code)) show();
+    if (!button) return;
+    leaveFollowing();
+    if (view.queue.goTo(button.dataset.code)) show();
   });
   document.addEventListener("keydown", onKey);
-  connectLive(`/api/campaigns/${campaignId}/events?after=${body.last_event_id}`, {
+  view.follow = new Follow({
+    campaignId,
+    room: view.plan.room,
+    canFacilitate: canRecord,
+    onFocus: followFocus,
+    onChange: renderFollow,
+  });
+  nodes.room.value = String(view.plan.room);
+  nodes.room.addEventListener("change", () => {
+    const url = new URL(window.location.href);
+    url.searchParams.set("salle", nodes.room.value);
+    window.location.assign(url);
+  });
+  nodes.follow.addEventListener("click", () => view.follow.setFollowing(!view.follow.following));
+  nodes.facilitate?.addEventListener("click", () =>
+    view.follow.setFacilitating(!view.follow.facilitating, facilitatorFocus),
+  );
+  renderFollow();
+  connectLive(`/api/campaigns/${campaignId}/events`, body.last_event_id, {
     onEvent,
     onReconnect: reload,
     onStatus: setLive,
@@ -248,8 +359,13 @@ async function start() {
     bounds: first ? null : toLatLngBounds(meta.bounds),
   });
   show();
+  view.map.map.on("moveend", () => view.follow.publish(facilitatorFocus));
+  view.map.map.on("dragstart", leaveFollowing);
+  view.map.map.getContainer().addEventListener("wheel", leaveFollowing, { passive: true });
   await view.map.load();
   view.map.focus(view.queue.current);
+  await view.follow.refresh();
+  setInterval(tick, 1000);
   document.body.dataset.state = "ready";
 }
 

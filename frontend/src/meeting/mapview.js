@@ -101,6 +101,11 @@ export class MeetingMap {
     this.map.setView(at, Math.max(this.map.getZoom(), FOCUS_ZOOM), { animate: false });
   }
 
+  /** The facilitator's view: its centre and zoom. */
+  show({ lat, lon, zoom }) {
+    this.map.setView([lat, lon], zoom, { animate: false });
+  }
+
   /** Recolour a neighbour after a decision (its agreed grade). */
   recolour(code, agreed) {
     this.neighbours.setGrade(code, agreed ?? null);

@@ -27,4 +27,32 @@ export const MEETING = {
   sideBailleur: "bailleur",
   sideAgreed: "retenue",
   harmonisedMark: (value) => `✓ ${value}`,
+
+  slot: (slot, rooms) =>
+    `Séance ${slot.number}${rooms > 1 ? ` · salle ${slot.room}` : ""} · ` +
+    `${slot.start ? `${slot.start}–${slot.end}` : "déjà harmonisée"} · ` +
+    `${slot.commune_name} × ${slot.bailleur}`,
+  slotProgress: (done, total) => `${formatInteger(done)} / ${formatInteger(total)} décidées`,
+  planned: (slot) => `Prévue de ${slot.start} à ${slot.end} (${slot.duration_min} min)`,
+  slotDone: "Rien à décider : séance déjà harmonisée",
+  elapsed: (ms) => `Écoulé ${duration(ms)}`,
+  remaining: (ms) => `· reste ${duration(ms)}`,
+  overrun: (ms) => `· dépassement de ${duration(ms)}`,
+  next: (slot) => `Ensuite : ${slot.start} · ${slot.commune_name} × ${slot.bailleur}`,
+  lastSlot: "Dernière séance de la salle",
+  following: (room) => `Cet écran suit l'animateur (salle ${room}).`,
+  followingHidden:
+    "L'animateur présente une résidence hors de votre territoire : l'écran reste où il est.",
+  notFollowing: "Cet écran ne suit plus l'animateur : bouton « Suivre l'animateur » ou touche s pour revenir.",
+  facilitating: (room) => `Vous animez la salle ${room} : les écrans qui suivent l'animateur vous suivent.`,
+  facilitate: (room) => `Animer la salle ${room}`,
 };
+
+/** 250 000 ms → "4 min 10 s"; an hour or more → "1 h 04 min". */
+function duration(ms) {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  if (hours) return `${hours} h ${String(minutes).padStart(2, "0")} min`;
+  return `${minutes} min ${String(seconds % 60).padStart(2, "0")} s`;
+}
