@@ -62,7 +62,7 @@ LEFT JOIN by_qpv q ON q.campaign_id = res.campaign_id AND q.qpv_code = res.qpv_c
 LEFT JOIN by_commune cm ON cm.campaign_id = res.campaign_id AND cm.commune_insee = res.commune_insee
 LEFT JOIN by_epci e ON e.campaign_id = res.campaign_id
 LEFT JOIN epci_policy p ON p.epci_siren = res.epci_siren
-WHERE res.visible
+WHERE res.visible AND (CAST(:codes AS text[]) IS NULL OR res.code = ANY(:codes))
 """
 
 _PEUPLEMENT_COLUMNS = (
@@ -110,10 +110,12 @@ def peuplement_rows(
     epci: str | None = None,
     *,
     gate: Gate,
+    codes: list[str] | None = None,
 ) -> list[dict]:
     """Target population type and rebalancing need of the residences whose agreed grade the
-    gate shows the caller in the campaign (default: each EPCI's default one). Both derive from
-    grades: none for anonymous callers, none of a blind campaign but for its administrators.
+    gate shows the caller in the campaign (default: each EPCI's default one), or of those of
+    them listed in `codes`. Both derive from grades: none for anonymous callers, none of a
+    blind campaign but for its administrators.
 
     The concentration criterion of a residence uses its QPV's (or commune's) fragile share only
     when that unit has at least 11 graded residences, so that no reason reveals a few grades.
@@ -124,7 +126,9 @@ def peuplement_rows(
     sql = PEUPLEMENT_SQL.format(
         visible=visible.sql, fragile=FRAGILE_SQL, default_campaigns=DEFAULT_CAMPAIGNS_SQL
     )
-    rows = conn.execute(text(sql), visible.bind({"campaign": campaign_id, "epci": epci}))
+    rows = conn.execute(
+        text(sql), visible.bind({"campaign": campaign_id, "epci": epci, "codes": codes})
+    )
     labels: dict[str, dict[str, str]] = {}
     result = []
     for row in rows.mappings():

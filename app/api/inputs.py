@@ -9,12 +9,13 @@ before any route runs, `SafeText` in JSON bodies and form fields.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any
 from urllib.parse import unquote_to_bytes
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -114,6 +115,16 @@ Siren = Annotated[str, Field(pattern=SIREN, description="SIREN (9 chiffres)")]
 Grade = Annotated[int, Field(ge=MIN_GRADE, le=MAX_GRADE, description="Note entière de 1 à 4")]
 Version = Annotated[int, Field(ge=0, le=INT4_MAX)]
 Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]
+
+
+def _iso_day(value: object) -> object:
+    if not isinstance(value, str | date):
+        raise PydanticCustomError(FRENCH_ERROR, "date attendue au format AAAA-MM-JJ")
+    return value
+
+
+Day = Annotated[date, Field(strict=False), BeforeValidator(_iso_day)]
+"""A date written AAAA-MM-JJ in a JSON body (strict bodies take no other form of date)."""
 
 
 class StrictBody(BaseModel):

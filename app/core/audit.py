@@ -38,6 +38,10 @@ ACTIONS = {
     "import.communes": "Import de communes",
     "import.territoire": "Import du référentiel",
     "import.attributions": "Import d'attributions",
+    "import.vacances": "Import de logements vacants",
+    "commission.vacance": "Logements vacants déclarés",
+    "commission.decision": "Décision de la commission d'attribution",
+    "commission.decision_annulee": "Décision de la commission annulée",
     "demonstration": "Chargement de la démonstration",
 }
 """Every action the log knows, with its French label."""
