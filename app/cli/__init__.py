@@ -63,7 +63,7 @@ def demo(
         f"({t.merged_polygons} polygones de communes fusionnées rattachés), "
         f"{summary.residences} résidences fictives, {summary.qpv} QPV de démonstration, "
         f"{summary.campaigns} campagnes, {summary.grades} notes, {summary.harmonised} "
-        "harmonisations."
+        f"harmonisations, {summary.vacancies} résidences avec des logements vacants."
     )
     rows = [("e-mail", "rôle", "périmètre", "mot de passe")] + [
         (a.email, a.role, a.scope, a.password or "(compte existant, inchangé)") for a in accounts
