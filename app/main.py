@@ -19,6 +19,7 @@ from app.api.routes import (
     audit,
     auth,
     campaigns,
+    commission,
     events,
     exports,
     grades,
@@ -39,6 +40,7 @@ from app.core.limits import BodyLimitMiddleware
 from app.pages import TEMPLATES
 from app.pages import accounts as accounts_page
 from app.pages import campaigns as campaign_pages
+from app.pages import commission as commission_page
 from app.pages import elu as elu_page
 from app.pages import map as map_page
 from app.pages import meeting as meeting_pages
@@ -69,6 +71,8 @@ ROUTERS = (
     meeting_pages.router,
     accounts.router,
     accounts_page.router,
+    commission.router,
+    commission_page.router,
 )
 
 
