@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    Computed,
     Date,
     DateTime,
     Float,
@@ -382,9 +381,7 @@ class AllocationDecision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     residence_id: Mapped[int] = mapped_column(ForeignKey("residence.id", ondelete="CASCADE"))
     decided_on: Mapped[date] = mapped_column(Date)
-    year: Mapped[int] = mapped_column(
-        Integer, Computed("CAST(extract(year FROM decided_on) AS integer)", persisted=True)
-    )
+    """Its year is the year of the counts it adds to (`allocation_count`)."""
     category: Mapped[str] = mapped_column(String(8))
     """`q1`, `pru` (outside the first quartile) or `other`, as the yearly counts."""
     priority: Mapped[bool] = mapped_column(Boolean, server_default="false")
@@ -396,5 +393,5 @@ class AllocationDecision(Base):
 
     __table_args__ = (
         CheckConstraint("category IN ('q1', 'pru', 'other')", name="decision_category"),
-        Index("allocation_decision_residence_year", "residence_id", "year"),
+        Index("allocation_decision_residence", "residence_id", "decided_on"),
     )

@@ -17,8 +17,8 @@ from app.core.errors import InvalidParameter, NotFound
 from geo.commission import CATEGORY_LABELS, QUARTILE_CATEGORIES
 
 DECISIONS_SQL = """
-    SELECT d.id, d.decided_on, d.year, d.category, d.priority, d.recorded_by_label AS recorded_by,
-           d.recorded_at
+    SELECT d.id, d.decided_on, CAST(extract(year FROM d.decided_on) AS integer) AS year,
+           d.category, d.priority, d.recorded_by_label AS recorded_by, d.recorded_at
     FROM allocation_decision d
     WHERE d.residence_id = :residence
     ORDER BY d.decided_on DESC, d.id DESC

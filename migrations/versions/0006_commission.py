@@ -22,12 +22,16 @@ depends_on: str | Sequence[str] | None = None
 
 ALLOCATION_COUNT_VIEW = """
 CREATE VIEW allocation_count AS
-WITH decided AS (
+WITH dated AS (
+    SELECT d.*, CAST(extract(year FROM d.decided_on) AS integer) AS year
+    FROM allocation_decision d
+),
+decided AS (
     SELECT d.residence_id, d.year, count(*) AS total,
            count(*) FILTER (WHERE d.category = 'q1') AS q1,
            count(*) FILTER (WHERE d.priority) AS priority,
            count(*) FILTER (WHERE d.category = 'pru') AS pru
-    FROM allocation_decision d
+    FROM dated d
     LEFT JOIN allocation a ON a.residence_id = d.residence_id AND a.year = d.year
     WHERE a.imported_at IS NULL OR d.recorded_at > a.imported_at
     GROUP BY d.residence_id, d.year
@@ -100,12 +104,6 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("decided_on", sa.Date(), nullable=False),
-        sa.Column(
-            "year",
-            sa.Integer(),
-            sa.Computed("CAST(extract(year FROM decided_on) AS integer)", persisted=True),
-            nullable=False,
-        ),
         sa.Column("category", sa.String(8), nullable=False),
         sa.Column("priority", sa.Boolean(), server_default="false", nullable=False),
         sa.Column(
@@ -124,14 +122,14 @@ def upgrade() -> None:
         sa.CheckConstraint("category IN ('q1', 'pru', 'other')", name="decision_category"),
     )
     op.create_index(
-        "allocation_decision_residence_year", "allocation_decision", ["residence_id", "year"]
+        "allocation_decision_residence", "allocation_decision", ["residence_id", "decided_on"]
     )
     op.execute(ALLOCATION_COUNT_VIEW)
 
 
 def downgrade() -> None:
     op.execute("DROP VIEW allocation_count")
-    op.drop_index("allocation_decision_residence_year", table_name="allocation_decision")
+    op.drop_index("allocation_decision_residence", table_name="allocation_decision")
     op.drop_table("allocation_decision")
     op.drop_table("vacancy")
     op.execute("DROP TRIGGER allocation_imported_at ON allocation")

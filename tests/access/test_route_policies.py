@@ -232,7 +232,11 @@ def grade(code: str, side: str, allowed: Callable[[str, str], bool]) -> Call:
 
 LILLE_B1 = ("admin", "commune", "landlord")
 """Who manages L03 and L05 (Lille, landlord B1): the commission's writes there."""
-COMMISSION_WRITERS = {"L03": by(*LILLE_B1), "R03": by("admin"), "A01": by("other_admin")}
+COMMISSION_WRITERS = {
+    "L03": by(*LILLE_B1),
+    "R03": by("admin"),  # Roubaix, landlord B2
+    "A01": by("other_admin", "landlord"),  # Arras, landlord B1
+}
 
 
 def sheet(side: str, allowed: Callable[[str, str], bool]) -> Call:
