@@ -62,6 +62,26 @@ HISTORY_SQL = """
     ORDER BY ca.year DESC, ca.id DESC
 """
 
+RESIDENCE_KEYS = (
+    "code",
+    "name",
+    "nb_logements",
+    "commune_insee",
+    "commune_name",
+    "epci_siren",
+    "epci_name",
+    "bailleur",
+    "is_demo",
+    "qpv_code",
+    "qpv_name",
+    "distance_qpv_m",
+    "grade",
+    "grade_status",
+    "grade_label",
+)
+"""What the residence view repeats of a residence row (its grade as the gate shows it)."""
+PEUPLEMENT_KEYS = ("peuplement", "peuplement_label", "peuplement_colour", "rebalancing_label")
+
 _VACANCY_COLUMNS = (
     ("code", "text"),
     ("vacant", "int"),
@@ -154,34 +174,20 @@ def residence_view(
     if residence["epci_siren"] is None:
         raise NotFound(f"La résidence « {code} » n'est dans aucun EPCI.")
     in_qpv = residence["qpv_code"] is not None
-    peuplement = _peuplements(conn, gate, [code]).get(code)
-    policy = epci_policy(conn, residence["epci_siren"])
-    kind = peuplement["peuplement"] if peuplement else None
+    location = location_of(in_qpv, residence["near_qpv_300m"])
+    peuplement = _peuplements(conn, gate, [code]).get(code) or {}
+    target_inside = epci_policy(conn, residence["epci_siren"])["target_inside_qpv"]
     floors = Floors(conn, gate, year)
+    stances = orientations(
+        peuplement.get("peuplement"), peuplement.get("peuplement_label"), in_qpv, target_inside
+    )
     return {
-        "code": code,
-        "name": residence["name"],
-        "nb_logements": residence["nb_logements"],
-        "commune_insee": residence["commune_insee"],
-        "commune_name": residence["commune_name"],
-        "epci_siren": residence["epci_siren"],
-        "epci_name": residence["epci_name"],
-        "bailleur": residence["bailleur"],
-        "is_demo": residence["is_demo"],
-        "qpv_code": residence["qpv_code"],
-        "qpv_name": residence["qpv_name"],
-        "distance_qpv_m": residence["distance_qpv_m"],
-        "location": location_of(in_qpv, residence["near_qpv_300m"]),
-        "location_label": LOCATION_LABELS[location_of(in_qpv, residence["near_qpv_300m"])],
-        "grade": residence["grade"],
-        "grade_status": residence["grade_status"],
-        "grade_label": residence["grade_label"],
+        **{key: residence[key] for key in RESIDENCE_KEYS},
+        "location": location,
+        "location_label": LOCATION_LABELS[location],
         "history": _history(conn, gate, code),
-        "peuplement": kind,
-        "peuplement_label": peuplement["peuplement_label"] if peuplement else None,
-        "peuplement_colour": peuplement["peuplement_colour"] if peuplement else None,
-        "rebalancing_label": peuplement["rebalancing_label"] if peuplement else None,
-        "rebalancing_reasons": peuplement["rebalancing_reasons"] if peuplement else [],
+        **{key: peuplement.get(key) for key in PEUPLEMENT_KEYS},
+        "rebalancing_reasons": peuplement.get("rebalancing_reasons", []),
         "orientations": [
             {
                 "category": o.category,
@@ -190,12 +196,7 @@ def residence_view(
                 "stance_label": o.label,
                 "reasons": list(o.reasons),
             }
-            for o in orientations(
-                kind,
-                peuplement["peuplement_label"] if peuplement else None,
-                in_qpv,
-                policy["target_inside_qpv"],
-            )
+            for o in stances
         ],
         "year": year,
         "effects": effects(floors, residence, in_qpv),
@@ -218,17 +219,17 @@ def vacancy_rows(
     from the best suited (its stance there, then whether it brings the commune's floor closer,
     the commune's gap, the vacant dwellings) with the reasons; else oldest vacancy first."""
     gate = Gate(principal)
-    if category is not None:
-        check_category(category)
     rows = _rows(conn, gate, epci=epci, commune=commune)
     peuplements = _peuplements(conn, gate, [row["code"] for row in rows])
-    floors = Floors(conn, gate, year or date.today().year) if category else None
+    if category is not None:
+        check_category(category)
+        floors = Floors(conn, gate, year or date.today().year)
     targets: dict[str, float] = {}
-    found = []
+    ranked = []
     for row in rows:
         in_qpv = row["qpv_code"] is not None
-        peuplement = peuplements.get(row["code"])
-        found_row = {
+        peuplement = peuplements.get(row["code"]) or {}
+        found = {
             "code": row["code"],
             "vacant": row["vacant"],
             "declared_on": row["declared_on"].isoformat(),
@@ -236,44 +237,42 @@ def vacancy_rows(
             "grade_status": row["grade_status"],
             "grade_label": row["grade_label"],
             "location_label": LOCATION_LABELS[location_of(in_qpv, row["near_qpv_300m"])],
-            "peuplement": peuplement["peuplement"] if peuplement else None,
-            "peuplement_label": peuplement["peuplement_label"] if peuplement else None,
-            "peuplement_colour": peuplement["peuplement_colour"] if peuplement else None,
+            "peuplement": peuplement.get("peuplement"),
+            "peuplement_label": peuplement.get("peuplement_label"),
+            "peuplement_colour": peuplement.get("peuplement_colour"),
             "category": category,
             "stance": None,
             "stance_label": None,
             "reasons": [],
-            "key": (row["declared_on"].isoformat(), row["code"]),
         }
-        if floors is not None and category is not None:
+        key: tuple = (found["declared_on"], row["code"])
+        if category is not None:
             siren = row["epci_siren"]
             if siren not in targets:
                 targets[siren] = epci_policy(conn, siren)["target_inside_qpv"]
             (orientation,) = (
                 o
                 for o in orientations(
-                    found_row["peuplement"], found_row["peuplement_label"], in_qpv, targets[siren]
+                    found["peuplement"], found["peuplement_label"], in_qpv, targets[siren]
                 )
                 if o.category == category
             )
             commune_floors = floors.of(residence_units(row)[1])
             effect = unit_effect(commune_floors, category, in_qpv)
-            found_row |= {
+            found |= {
                 "stance": orientation.stance,
                 "stance_label": orientation.label,
                 "reasons": [*orientation.reasons, f"{row['commune_name']} : {effect['phrase']}"],
-                "key": suitability_key(
-                    orientation,
-                    floor_effect(commune_floors, category, in_qpv),
-                    row["vacant"],
-                    row["code"],
-                ),
             }
-        found.append(found_row)
-    found.sort(key=lambda item: item.pop("key"))
-    for rank, item in enumerate(found, start=1):
-        item["rank"] = rank
-    return found
+            key = suitability_key(
+                orientation,
+                floor_effect(commune_floors, category, in_qpv),
+                row["vacant"],
+                row["code"],
+            )
+        ranked.append((key, found))
+    ranked.sort(key=lambda pair: pair[0])
+    return [{**found, "rank": rank} for rank, (_, found) in enumerate(ranked, start=1)]
 
 
 def vacancies_geojson(
