@@ -19,6 +19,7 @@ from app.api.routes import (
     audit,
     auth,
     campaigns,
+    commission,
     day,
     events,
     exports,
@@ -42,6 +43,7 @@ from app.core.limits import BodyLimitMiddleware
 from app.pages import TEMPLATES
 from app.pages import accounts as accounts_page
 from app.pages import campaigns as campaign_pages
+from app.pages import commission as commission_page
 from app.pages import elu as elu_page
 from app.pages import map as map_page
 from app.pages import meeting as meeting_pages
@@ -72,6 +74,8 @@ ROUTERS = (
     accounts.router,
     accounts_page.router,
     ogc.router,
+    commission.router,
+    commission_page.router,
 )
 
 

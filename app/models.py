@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -344,6 +345,9 @@ class Allocation(Base):
     q1: Mapped[int] = mapped_column(Integer)
     priority: Mapped[int] = mapped_column(Integer)
     pru: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = _now()
+    """Set by a trigger at each import: decisions recorded after it add to these counts (the
+    `allocation_count` view, migration 0009)."""
 
     __table_args__ = (
         CheckConstraint(
@@ -363,3 +367,46 @@ class EpciPolicy(Base):
     target_outside_qpv: Mapped[float] = mapped_column(Numeric(4, 3), server_default="0.25")
     target_inside_qpv: Mapped[float] = mapped_column(Numeric(4, 3), server_default="0.5")
     peuplement_labels: Mapped[dict] = mapped_column(JSON, server_default="{}")
+
+
+# --- The allocation commission ------------------------------------------------------------------
+
+
+class Vacancy(Base):
+    """Dwellings of a residence declared vacant (a count and a date: no personal data)."""
+
+    __tablename__ = "vacancy"
+
+    residence_id: Mapped[int] = mapped_column(
+        ForeignKey("residence.id", ondelete="CASCADE"), primary_key=True
+    )
+    dwellings: Mapped[int] = mapped_column(Integer)
+    declared_on: Mapped[date] = mapped_column(Date)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = _now()
+
+    __table_args__ = (CheckConstraint("dwellings > 0", name="vacancy_dwellings"),)
+
+
+class AllocationDecision(Base):
+    """One allocation decided by the commission: the applicant's category, never the applicant."""
+
+    __tablename__ = "allocation_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    residence_id: Mapped[int] = mapped_column(ForeignKey("residence.id", ondelete="CASCADE"))
+    decided_on: Mapped[date] = mapped_column(Date)
+    """Its year is the year of the counts it adds to (`allocation_count`)."""
+    category: Mapped[str] = mapped_column(String(8))
+    """`q1`, `pru` (outside the first quartile) or `other`, as the yearly counts."""
+    priority: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    recorded_by_label: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.clock_timestamp(), nullable=False
+    )
+
+    __table_args__ = (
+        CheckConstraint("category IN ('q1', 'pru', 'other')", name="decision_category"),
+        Index("allocation_decision_residence", "residence_id", "decided_on"),
+    )

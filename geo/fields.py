@@ -99,6 +99,31 @@ ALLOCATION_FIELDS: Fields = {
     "pru": ("pru", "relogements_pru", "anru", "renouvellement_urbain"),
 }
 
+VACANCY_FIELDS: Fields = {
+    "code": RESIDENCE_FIELDS["code"],
+    "dwellings": (
+        "logements_vacants",
+        "nb_logements_vacants",
+        "vacants",
+        "nb_vacants",
+        "nombre_vacants",
+        "nombre_de_logements_vacants",
+        "vacance",
+        "vacances",
+        "dwellings",
+    ),
+    "date": (
+        "date",
+        "date_vacance",
+        "date_de_vacance",
+        "date_declaration",
+        "vacant_depuis",
+        "depuis",
+        "declared_on",
+    ),
+}
+"""A landlord's list of vacancies: the residence's code, its vacant dwellings, the date."""
+
 
 def field_list(fields: Fields) -> str:
     """The field names as a French list: "code, name, bailleur…"."""

@@ -152,6 +152,10 @@ ACCOUNTS = {
 ALLOCATIONS = {"L01": (10, 6, 3, 0), "L05": (8, 1, 2, 1), "R01": (6, 2, 1, 0), "A01": (5, 1, 1, 0)}
 """Allocations of 2025: total, first quartile, priority, urban-renewal rehousing."""
 ALLOCATION_YEAR = 2025
+VACANCIES = {"L03": 2, "L08": 1, "L09": 1, "L13": 1, "R01": 2, "R02": 2, "A02": 1, "A03": 1}
+"""Vacant dwellings declared on 1 March 2026."""
+DECISIONS = (("L05", "q1", True), ("R01", "other", False))
+"""Allocations of 2025 recorded by the commission: residence, category, priority household."""
 
 GRADE_TABLES = (
     "campaign",
@@ -163,6 +167,8 @@ GRADE_TABLES = (
     "meeting_slot",
     "meeting_focus",
     "meeting_day_outcome",
+    "vacancy",
+    "allocation_decision",
 )
 """What the routes write, in the order a restore re-inserts them."""
 HISTORY_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -472,6 +478,31 @@ def guards_off(conn: Connection) -> Iterator[None]:
         conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
 
 
+def _insert_commission(conn: Connection, residences: dict[str, Residence]) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO vacancy (residence_id, dwellings, declared_on)"
+            " VALUES (:r, :dwellings, '2026-03-01')"
+        ),
+        [{"r": residences[code].id, "dwellings": n} for code, n in VACANCIES.items()],
+    )
+    conn.execute(
+        text(
+            "INSERT INTO allocation_decision (residence_id, decided_on, category, priority,"
+            " recorded_by_label) VALUES (:r, :on, :category, :priority, 'admin')"
+        ),
+        [
+            {
+                "r": residences[code].id,
+                "on": f"{ALLOCATION_YEAR}-05-01",
+                "category": category,
+                "priority": priority,
+            }
+            for code, category, priority in DECISIONS
+        ],
+    )
+
+
 def build_territory(engine: Engine) -> Territory:
     """Write the territory into the (fresh) database of `engine`; snapshot it as « built »."""
     with engine.begin() as conn:
@@ -502,6 +533,7 @@ def build_territory(engine: Engine) -> Territory:
                 for code, counts in ALLOCATIONS.items()
             ],
         )
+        _insert_commission(conn, residences)
     territory = Territory(engine, campaigns, residences, accounts)
     territory.snapshot()
     return territory

@@ -86,6 +86,8 @@ SIGNED_IN_GRADES = declare(AccessPolicy(Reveals.GRADES, ALL_ROLES))
 SIGNED_IN_AGGREGATES = declare(AccessPolicy(Reveals.AGGREGATES, ALL_ROLES))
 GRADERS_GRADES = declare(AccessPolicy(Reveals.GRADES, GRADING_ROLES))
 """Communes, landlords and EPCI administrators: grading and grade-sheet import."""
+GRADERS_NOTHING = declare(AccessPolicy(Reveals.NOTHING, GRADING_ROLES))
+"""Communes, landlords and EPCI administrators: the commission's vacancies and decisions."""
 VIEWERS_GRADES = declare(AccessPolicy(Reveals.GRADES, VIEWING_ROLES))
 """Administrators, élus and readers: the meeting screens, the élu view and its prints."""
 ADMIN_GRADES = declare(AccessPolicy(Reveals.GRADES, frozenset({Role.ADMIN})))

@@ -1,7 +1,8 @@
 """Allocation targets of the law per EPCI, commune and landlord, and the EPCI's CIA settings.
 
-Counts come from the `allocation` table (one row per residence and year); inside/outside QPV
-follows the residence's current placement. The arithmetic (shares, missing allocations) is in
+Counts come from the `allocation_count` view (one row per residence and year: the imported counts
+plus the allocation commission's decisions recorded since); inside/outside QPV follows the
+residence's current placement. The arithmetic (shares, missing allocations) is in
 geo/allocation_rules.py; the rates are the EPCI's (`epci_policy`), else the law's. A commune or a
 landlord is measured with the rates of its EPCI; a landlord present in two EPCI has one row in
 each. Signed-in partners only: a caller gets the units where it sees at least one residence,
@@ -46,7 +47,7 @@ _UNIT = {
 
 TARGETS_SQL = """
 WITH counted AS (
-    SELECT DISTINCT r.epci_siren FROM allocation a JOIN residence r ON r.id = a.residence_id
+    SELECT DISTINCT r.epci_siren FROM allocation_count a JOIN residence r ON r.id = a.residence_id
     WHERE a.year = :year AND r.epci_siren IS NOT NULL
 )
 SELECT {code} AS code, min({name}) AS name, r.epci_siren, min(e.name) AS epci_name,
@@ -66,7 +67,7 @@ JOIN counted ON counted.epci_siren = r.epci_siren
 JOIN epci e ON e.siren = r.epci_siren
 JOIN commune c ON c.insee = r.commune_insee
 JOIN bailleur b ON b.id = r.bailleur_id
-LEFT JOIN allocation a ON a.residence_id = r.id AND a.year = :year
+LEFT JOIN allocation_count a ON a.residence_id = r.id AND a.year = :year
 LEFT JOIN epci_policy p ON p.epci_siren = r.epci_siren
 GROUP BY {group}
 HAVING bool_or({visible})
@@ -81,9 +82,11 @@ def check_level(level: str) -> str:
 
 
 def allocation_years(conn: Connection) -> list[int]:
-    """Years with imported allocations, latest first."""
+    """Years with allocations (imported or decided), latest first."""
     return list(
-        conn.execute(text("SELECT DISTINCT year FROM allocation ORDER BY year DESC")).scalars()
+        conn.execute(
+            text("SELECT DISTINCT year FROM allocation_count ORDER BY year DESC")
+        ).scalars()
     )
 
 

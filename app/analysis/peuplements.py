@@ -36,7 +36,7 @@ JOIN campaign_residence cr ON cr.campaign_id = camp.id
 JOIN residence r ON r.id = cr.residence_id
 JOIN bailleur b ON b.id = r.bailleur_id
 LEFT JOIN epci_policy p ON p.epci_siren = camp.epci_siren
-WHERE {visible}
+WHERE {visible} AND (CAST(:codes AS text[]) IS NULL OR r.code = ANY(:codes))
 """
 
 _PEUPLEMENT_COLUMNS = (
@@ -92,9 +92,11 @@ def peuplement_rows(
     epci: str | None = None,
     *,
     gate: Gate,
+    codes: list[str] | None = None,
 ) -> list[dict]:
     """Target population type and rebalancing need of the residences whose agreed grade the
-    gate shows the caller in the campaign (default: each EPCI's default one). Both derive from
+    gate shows the caller in the campaign (default: each EPCI's default one), or of those of
+    them listed in `codes`. Both derive from
     grades: none for anonymous callers, none of a blind campaign but for its administrators.
 
     The concentration criterion of a residence uses its QPV's (or commune's) fragile share as
@@ -105,7 +107,9 @@ def peuplement_rows(
     if visible.sql == "false":
         return []
     sql = PEUPLEMENT_SQL.format(visible=visible.sql, default_campaigns=DEFAULT_CAMPAIGNS_SQL)
-    rows = conn.execute(text(sql), visible.bind({"campaign": campaign_id, "epci": epci}))
+    rows = conn.execute(
+        text(sql), visible.bind({"campaign": campaign_id, "epci": epci, "codes": codes})
+    )
     rows = [dict(row) for row in rows.mappings()]
     if not rows:
         return []

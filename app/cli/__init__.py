@@ -67,7 +67,7 @@ def demo(
         f"fusionnées rattachés), {thousands(summary.residences)} résidences fictives, "
         f"{thousands(summary.qpv)} QPV de démonstration, {thousands(summary.campaigns)} "
         f"campagnes, {thousands(summary.grades)} notes, {thousands(summary.harmonised)} "
-        "harmonisations."
+        f"harmonisations, {thousands(summary.vacancies)} résidences avec des logements vacants."
     )
     rows = [("e-mail", "rôle", "périmètre", "mot de passe")] + [
         (a.email, a.role, a.scope, a.password or "(compte existant, inchangé)") for a in accounts

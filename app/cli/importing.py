@@ -458,6 +458,30 @@ def attributions(
     )
 
 
+@cli.command("vacances")
+def vacances(
+    file: FileArg,
+    bailleur: Annotated[
+        str | None,
+        typer.Option("--bailleur", help="Nom ou SIREN du bailleur : ses seules résidences."),
+    ] = None,
+    report: ReportOpt = None,
+) -> None:
+    """Importe une liste de logements vacants (code, logements vacants, date ; 0 : plus aucun)."""
+    from app.importers.vacancies import import_vacancies
+
+    summary = run_import(
+        lambda conn: import_vacancies(conn, file, bailleur=bailleur),
+        report,
+        "Import des logements vacants",
+        audit=("import.vacances", file),
+    )
+    console.print(
+        f"[green]{summary.declared} résidences avec {summary.dwellings} logements vacants"
+        f"[/green], {summary.cleared} sans plus aucun."
+    )
+
+
 @cli.command("grades")
 def grades(
     file: FileArg,

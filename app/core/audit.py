@@ -41,6 +41,10 @@ ACTIONS = {
     "import.territoire": "Import du référentiel",
     "import.epci": "Import d'EPCI",
     "import.attributions": "Import d'attributions",
+    "import.vacances": "Import de logements vacants",
+    "commission.vacance": "Logements vacants déclarés",
+    "commission.decision": "Décision de la commission d'attribution",
+    "commission.decision_annulee": "Décision de la commission annulée",
     "demonstration": "Chargement de la démonstration",
 }
 """Every action the log knows, with its French label."""

@@ -138,6 +138,10 @@ VALIDATION_MESSAGES = {
     "extra_forbidden": "champ inconnu",
     "none_required": "doit être null",
     "url_parsing": "adresse invalide",
+    "date_type": "date attendue au format AAAA-MM-JJ",
+    "date_parsing": "date attendue au format AAAA-MM-JJ",
+    "date_from_datetime_parsing": "date attendue au format AAAA-MM-JJ",
+    "date_from_datetime_inexact": "date attendue au format AAAA-MM-JJ, sans heure",
 }
 """pydantic's error types in French; the field name comes before, the value is never echoed."""
 PATTERN_HINTS: dict[str, str] = {}

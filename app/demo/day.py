@@ -1,7 +1,7 @@
 """A planned harmonisation day for the demo, so that the timetable, the facilitator mode and the
 summary can be tried at once: two rooms in parallel, a coffee break and lunch.
 
-`plan_demo_day` is meant to be called by the demo loader for its campaign in harmonisation."""
+The demo loader plans one for each of its campaigns in harmonisation."""
 
 from __future__ import annotations
 

@@ -1,8 +1,14 @@
-"""Demo territory: fictitious residences, landlords, QPV, grades and allocations over real communes.
+"""Demo territory: fictitious residences, landlords, QPV, grades, allocations and vacancies over
+real communes.
 
 Residences and grades are not public data, so the demo draws them with realistic volumes and
 geography. Every landlord and QPV name says « démo » and every code starts with `DEMO-`: the grades
 must never be read as describing a real organisation or neighbourhood.
+
+It shows every moment at once: each EPCI has last year's campaign closed and this year's in
+harmonisation; the first EPCI asked (the MEL in the full demo) also has next year's campaign in
+grading, half graded, so that grading can be tried at once. Allocations cover last year and this
+year so far; a few residences declare vacant dwellings for the allocation commission.
 """
 
 from __future__ import annotations
@@ -107,7 +113,10 @@ class DemoTerritory:
     """code, name, communes, geometry (MultiPolygon, EPSG:4326): demo perimeters, not the ANCT's."""
     campaigns: list[DemoCampaign]
     allocations: pd.DataFrame
-    """code, year, total, q1, priority, pru: yearly counts; q1 and pru are disjoint."""
+    """code, year, total, q1, priority, pru: counts of last year and of this year so far; q1 and
+    pru are disjoint."""
+    vacancies: pd.DataFrame
+    """code, dwellings, declared_on: the few residences with vacant dwellings."""
 
 
 _TO_L93 = Transformer.from_crs(4326, 2154, always_xy=True)
@@ -166,6 +175,13 @@ _REASONS_DOWN = (
 )
 _GRADE_THRESHOLDS = np.array([-0.9, -0.05, 0.85])
 """Cuts of the latent quality into grades 1..4."""
+YEAR_SO_FAR = 10 / 12
+"""Share of this year's allocations already made: the demo stands in November."""
+VACANT_SHARE = 0.01
+"""Share of residences declaring vacant dwellings (at least `MIN_VACANCIES` per EPCI)."""
+MIN_VACANCIES = 6
+GRADED_SO_FAR = {"commune": 0.45, "bailleur": 0.6}
+"""Share of each side's grades already given in the campaign being graded."""
 
 
 def generate_demo(
@@ -179,14 +195,15 @@ def generate_demo(
 
     `communes` has columns insee, name, epci_siren, population and (Multi)Polygon geometries in
     EPSG:4326 (other CRS are reprojected). Each commune and EPCI draws from its own random stream,
-    so a commune's residences do not change when other EPCI are added.
+    so a commune's residences do not change when other EPCI are added. The first EPCI of
+    `epci_sirens` also gets a campaign in grading.
     """
     communes = communes if communes.crs is None else communes.to_crs(4326)
     chosen = communes[communes["epci_siren"].isin(epci_sirens)].sort_values("insee")
     chosen = chosen.assign(population=chosen["population"].fillna(0))
     if chosen.empty:
         raise ValueError("aucune commune dans les EPCI demandés")
-    qpv, details, campaigns, allocations = [], [], [], []
+    qpv, details, campaigns, allocations, vacancies = [], [], [], [], []
     for siren, members in chosen.groupby("epci_siren", sort=True):
         epci_rng = _rng(seed, siren, "epci")
         landlords, shares = _active_landlords(siren, epci_rng)
@@ -216,6 +233,11 @@ def generate_demo(
         grading_rng = _rng(seed, siren, "grades")
         campaigns.extend(_campaigns(frame, siren, year, grading_rng))
         allocations.append(_allocations(frame, year - 1, grading_rng))
+        commission_rng = _rng(seed, siren, "commission")
+        allocations.append(_allocations(frame, year, commission_rng, YEAR_SO_FAR))
+        vacancies.append(_vacancies(frame, year, commission_rng))
+        if siren == epci_sirens[0]:
+            campaigns.append(_grading_campaign(frame, siren, year + 1, _rng(seed, siren, "next")))
     if not details:
         raise ValueError("aucune résidence tirée : populations manquantes ?")
     table = pd.concat(details, ignore_index=True)
@@ -228,7 +250,11 @@ def generate_demo(
         qpv, columns=["code", "name", "communes", "geometry"], geometry="geometry", crs=4326
     )
     return DemoTerritory(
-        residences, qpv_frame, campaigns, pd.concat(allocations, ignore_index=True)
+        residences,
+        qpv_frame,
+        campaigns,
+        pd.concat(allocations, ignore_index=True),
+        pd.concat(vacancies, ignore_index=True),
     )
 
 
@@ -611,7 +637,9 @@ def _campaign(
         {
             "code": codes[settled],
             "value": agreed[settled].astype(int),
-            "rationale": [f"Accord en séance : {reason}" for reason in reasons],
+            "rationale": pd.Series(
+                [f"Accord en séance : {reason}" for reason in reasons], dtype=object
+            ),
         }
     )
     return DemoCampaign(siren, name, year, status, grades, harmonised)
@@ -637,9 +665,40 @@ def _side_grades(
     )
 
 
-def _allocations(frame: pd.DataFrame, year: int, rng: np.random.Generator) -> pd.DataFrame:
-    """A year of allocations: turnover 5-12 %, fewer first-quartile households in most QPV,
-    18-30 % first quartile or PRU outside, so that some communes miss the 25 % target."""
+def _grading_campaign(
+    frame: pd.DataFrame, siren: str, year: int, rng: np.random.Generator
+) -> DemoCampaign:
+    """Next year's campaign, being graded: about half of each side's grades given so far."""
+    label = EPCI_LABELS.get(siren, f"EPCI {siren}")
+    agreed = _to_grade(frame["quality"].to_numpy() + rng.normal(0.05, 0.2, len(frame)))
+    full = _campaign(frame, siren, f"{label} {year}", year, "grading", agreed, 0.0, rng)
+    given = full.grades["side"].map(GRADED_SO_FAR).to_numpy() > rng.random(len(full.grades))
+    grades = full.grades[given].reset_index(drop=True)
+    return DemoCampaign(siren, full.name, year, "grading", grades, full.harmonised.iloc[0:0])
+
+
+def _vacancies(frame: pd.DataFrame, year: int, rng: np.random.Generator) -> pd.DataFrame:
+    """A few residences with 1 to 3 vacant dwellings, declared in October or November."""
+    count = min(len(frame), max(MIN_VACANCIES, round(VACANT_SHARE * len(frame))))
+    picked = np.sort(rng.choice(len(frame), size=count, replace=False))
+    first = np.datetime64(f"{year}-10-01")
+    return pd.DataFrame(
+        {
+            "code": frame["code"].to_numpy()[picked],
+            "dwellings": np.minimum(
+                rng.integers(1, 4, count), frame["nb_logements"].to_numpy()[picked]
+            ),
+            "declared_on": pd.to_datetime(first + rng.integers(0, 45, count)).date,
+        }
+    )
+
+
+def _allocations(
+    frame: pd.DataFrame, year: int, rng: np.random.Generator, share_of_year: float = 1.0
+) -> pd.DataFrame:
+    """A year of allocations (or its first `share_of_year`): turnover 5-12 %, fewer
+    first-quartile households in most QPV, 18-30 % first quartile or PRU outside, so that some
+    communes miss the 25 % target."""
     n = len(frame)
     dwellings = frame["nb_logements"].to_numpy()
     qpv = frame["qpv_code"].to_numpy()
@@ -663,7 +722,7 @@ def _allocations(frame: pd.DataFrame, year: int, rng: np.random.Generator) -> pd
     near = frame["qpv_distance"].to_numpy() <= 1_000
     pru_rate = np.where(inside, 0.005, np.where(near, 0.05, 0.008))
 
-    turnover = rng.uniform(0.05, 0.12, n) + 0.02 * inside
+    turnover = (rng.uniform(0.05, 0.12, n) + 0.02 * inside) * share_of_year
     total = rng.binomial(dwellings, turnover)
     q1 = rng.binomial(total, q1_rate)
     pru = rng.binomial(total - q1, pru_rate)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -11,6 +12,7 @@ from app.campaigns.service import Campaign, get_campaign
 from app.campaigns.writer import HARMONISATION, GradeEntry, write_grades
 from app.core.progress import Progress, silent
 from app.core.settings import get_settings
+from app.demo.day import plan_demo_day
 from app.demo.generator import URH_EPCI, DemoTerritory, generate_demo
 from app.importers.qpv import store_qpv
 from app.importers.territory import TerritorySummary, load_reference_territory
@@ -24,7 +26,7 @@ STEPS = (
     "Écriture des QPV de démonstration et des résidences",
     "Placement (EPCI, QPV, distances)",
     "Campagnes, notes et harmonisations",
-    "Attributions",
+    "Attributions et logements vacants",
 )
 """What `load_demo` announces to its `progress`, in order."""
 
@@ -45,6 +47,10 @@ class DemoSummary:
     campaigns: int
     grades: int
     harmonised: int
+    vacancies: int
+    campaign_ids: dict[str, list[int]]
+    """Campaign ids by phase; each one in harmonisation has its day planned for today
+    (`app/demo/day.py`)."""
 
 
 def has_residences(conn: Connection) -> bool:
@@ -76,16 +82,21 @@ def load_demo(
     progress(STEPS[3])
     place_residences(conn)
     progress(STEPS[4])
-    campaigns, grades, harmonised = _store_campaigns(conn, demo)
+    campaign_ids, grades, harmonised = _store_campaigns(conn, demo)
     progress(STEPS[5])
     _store_allocations(conn, demo)
+    _store_vacancies(conn, demo)
+    for campaign_id in campaign_ids.get("harmonisation", []):
+        plan_demo_day(conn, campaign_id, date.today())
     return DemoSummary(
         territory=territory_summary,
         residences=len(demo.residences),
         qpv=len(demo.qpv),
-        campaigns=campaigns,
+        campaigns=len(demo.campaigns),
         grades=grades,
         harmonised=harmonised,
+        vacancies=len(demo.vacancies),
+        campaign_ids=campaign_ids,
     )
 
 
@@ -140,10 +151,14 @@ def _store_residences(conn: Connection, demo: DemoTerritory) -> None:
     )
 
 
-def _store_campaigns(conn: Connection, demo: DemoTerritory) -> tuple[int, int, int]:
+def _store_campaigns(
+    conn: Connection, demo: DemoTerritory
+) -> tuple[dict[str, list[int]], int, int]:
     """Each demo campaign walks its phases like a real one: grades are written by the grade
-    writer while grading, agreed grades while harmonising, then it reaches its final phase."""
+    writer while grading, agreed grades while harmonising, then it reaches its final phase.
+    Returns the campaign ids by phase, the grades and the agreed grades written."""
     grades = harmonised = 0
+    ids: dict[str, list[int]] = {}
     for demo_campaign in demo.campaigns:
         campaign_id = conn.execute(
             text(
@@ -172,7 +187,8 @@ def _store_campaigns(conn: Connection, demo: DemoTerritory) -> tuple[int, int, i
             meeting = f"Journée d'harmonisation {demo_campaign.name} (démonstration)"
             harmonised += _write(conn, campaign, HARMONISATION, entries, None, meeting)
         _move(conn, campaign, demo_campaign.status)
-    return len(demo.campaigns), grades, harmonised
+        ids.setdefault(demo_campaign.status, []).append(campaign_id)
+    return ids, grades, harmonised
 
 
 DEMO_NOTE = "note initiale (données de démonstration)"
@@ -212,4 +228,26 @@ def _store_allocations(conn: Connection, demo: DemoTerritory) -> None:
             """
         ),
         [{k: (int(v) if k != "code" else v) for k, v in row.items()} for row in rows],
+    )
+
+
+def _store_vacancies(conn: Connection, demo: DemoTerritory) -> None:
+    rows = demo.vacancies.to_dict("records")
+    if not rows:
+        return
+    conn.execute(
+        text(
+            """
+            INSERT INTO vacancy (residence_id, dwellings, declared_on)
+            SELECT r.id, :dwellings, :declared_on FROM residence r WHERE r.code = :code
+            """
+        ),
+        [
+            {
+                "code": row["code"],
+                "dwellings": int(row["dwellings"]),
+                "declared_on": row["declared_on"],
+            }
+            for row in rows
+        ],
     )

@@ -34,6 +34,8 @@ export const STRINGS = {
   noGradeSelected: "Aucune note cochée : aucune résidence affichée.",
 
   legendTitle: "Vivre-ensemble",
+  legendFold: "Légende",
+  layersFold: "Couches",
   legendResidences: "Résidences",
   legendDwellings: "Logements",
   legendTotal: "Total",

@@ -15,10 +15,12 @@ import { qpvLayers } from "./rendering/qpv.js";
 import { ResidenceLayer } from "./rendering/residences.js";
 import { FiltersPanel } from "./ui/filters.js";
 import { deferred } from "./ui/deferred.js";
+import { disclosure } from "./ui/disclosure.js";
 
 const page = {
   map: document.getElementById("map"),
   filters: document.getElementById("filters"),
+  filtersToggle: document.getElementById("filters-toggle"),
   summary: document.getElementById("summary"),
   message: document.getElementById("message"),
   banner: document.getElementById("demo-banner"),
@@ -130,6 +132,7 @@ async function start() {
     onFilterChange,
   );
   page.filters.inert = true;
+  disclosure(page.filtersToggle, page.filters, { phoneOnly: true });
   shown = panel.value;
   const [communes, epci, qpv] = await Promise.all([
     fetchCommunes(),

@@ -113,7 +113,8 @@ STREAM_TIMEOUT_S = 15
 class Call:
     """One example call. In `url` and `json`, `{current}`, `{previous}`, `{arras}`, `{mel}`,
     `{cua}` (ids of the territory), `{roubaix_account}` and `{roubaix_token}` (an account no
-    caller uses, and its API token) and `{email}` (the caller's) are filled in."""
+    caller uses, and its API token), `{lille_decision}` (the commission's decision on L05) and
+    `{email}` (the caller's) are filled in."""
 
     method: str
     url: str
@@ -230,6 +231,19 @@ READS: dict[str, tuple[Call, ...]] = {
         "/ogc/collections/quartiers-commune/items/{current}-59350?campaign={current}",
     ),
     "/reunion/{campaign_id}/bilan": get("/reunion/{current}/bilan"),
+    "/commission": get("/commission"),
+    "/api/commission/vacancies": get(
+        "/api/commission/vacancies",
+        "/api/commission/vacancies?category=q1&year=2025",
+        "/api/commission/vacancies?category=other&epci={mel}&year=2025",
+        "/api/commission/vacancies?category=priority&commune=59350&year=2026",
+    ),
+    "/api/commission/residences/{code}": get(
+        "/api/commission/residences/L08?year=2025",
+        "/api/commission/residences/L13?year=2026",
+        "/api/commission/residences/R01?year=2025",
+        "/api/commission/residences/A02?year=2025",
+    ),
 }
 """GET routes: path → example calls (each tried by every caller in every phase)."""
 
@@ -237,6 +251,15 @@ READS: dict[str, tuple[Call, ...]] = {
 def grade(code: str, side: str, allowed: Callable[[str, str], bool]) -> Call:
     body = {"side": side, "value": 4, "comment": "essai"}
     return Call("PUT", f"{CURRENT}/grades/{code}", json=body, allowed=allowed)
+
+
+LILLE_B1 = ("admin", "commune", "landlord")
+"""Who manages L03 and L05 (Lille, landlord B1): the commission's writes there."""
+COMMISSION_WRITERS = {
+    "L03": by(*LILLE_B1),
+    "R03": by("admin"),  # Roubaix, landlord B2
+    "A01": by("other_admin", "landlord"),  # Arras, landlord B1
+}
 
 
 def sheet(side: str, allowed: Callable[[str, str], bool]) -> Call:
@@ -319,6 +342,41 @@ WRITES: dict[tuple[str, str], tuple[Call, ...]] = {
     ),
     ("DELETE", "/api/tokens/{token_id}"): (
         Call("DELETE", "/api/tokens/{roubaix_token}", allowed=by("admin")),
+    ),
+    ("PUT", "/api/commission/residences/{code}/vacancy"): tuple(
+        Call(
+            "PUT",
+            f"/api/commission/residences/{code}/vacancy",
+            json={"dwellings": 3, "declared_on": "2026-02-01"},
+            allowed=allowed,
+        )
+        for code, allowed in COMMISSION_WRITERS.items()
+    ),
+    ("POST", "/api/commission/residences/{code}/decisions"): tuple(
+        Call(
+            "POST",
+            f"/api/commission/residences/{code}/decisions",
+            json={"category": "q1", "priority": True, "decided_on": "2026-02-01"},
+            allowed=allowed,
+        )
+        for code, allowed in COMMISSION_WRITERS.items()
+    ),
+    ("DELETE", "/api/commission/decisions/{decision_id}"): (
+        Call("DELETE", "/api/commission/decisions/{lille_decision}", allowed=by(*LILLE_B1)),
+    ),
+    ("POST", "/api/commission/vacancies/import"): (
+        Call(
+            "POST",
+            "/api/commission/vacancies/import",
+            upload=b"code;vacants;date\nL03;4;2026-02-01\n",
+            allowed=by(*LILLE_B1),
+        ),
+        Call(
+            "POST",
+            "/api/commission/vacancies/import",
+            upload=b"code;vacants;date\nR03;4;2026-02-01\n",
+            allowed=by("admin"),
+        ),
     ),
 }
 """Other methods: (method, path) → example calls, with who may succeed in which phase."""
@@ -633,6 +691,12 @@ class World:
                     " WHERE a.email = 'commune_roubaix@territoire.test' GROUP BY a.id"
                 )
             ).one()
+            places["lille_decision"] = conn.execute(
+                text(
+                    "SELECT d.id FROM allocation_decision d JOIN residence r"
+                    " ON r.id = d.residence_id WHERE r.code = 'L05'"
+                )
+            ).scalar_one()
         account = self.territory.accounts.get(caller)
         places["email"] = account.email if account else "inconnu@territoire.test"
         found = []

@@ -41,7 +41,7 @@ def test_demo_totals_match_the_residences_and_allocations(demo_url):
         communes = quartier_rows(conn, "commune", gate=EVERYTHING)
         qpv = quartier_rows(conn, "qpv", gate=EVERYTHING)
         (epci,) = quartier_rows(conn, "epci", gate=EVERYTHING)
-        (targets,) = allocation_targets(conn, "epci", gate=EVERYTHING)
+        (targets,) = allocation_targets(conn, "epci", 2025, gate=EVERYTHING)
         by_commune = allocation_targets(conn, "commune", 2025, gate=EVERYTHING)
         peuplements = peuplement_rows(conn, epci=CU_ARRAS, gate=EVERYTHING)
     engine.dispose()

@@ -10,26 +10,32 @@ from sqlalchemy import create_engine, text
 from app.campaigns.service import get_campaign
 from app.core.database import sqlalchemy_url
 from app.demo.day import DEMO_BREAKS, plan_demo_day
-from app.meeting.day import timetable
+from app.meeting.day import load_day, timetable
 from app.meeting.timetable import day_time
 
 
-def test_the_demo_day_is_planned_in_two_rooms_around_its_breaks(demo_copy) -> None:
+def test_the_demo_plans_its_day_in_two_rooms_around_its_breaks(demo_copy) -> None:
     engine = create_engine(sqlalchemy_url(demo_copy(f"qualiparc_demo_day_{os.getpid()}")))
     try:
         with engine.begin() as conn:
             campaign_id = conn.execute(
                 text("SELECT id FROM campaign WHERE status = 'harmonisation' LIMIT 1")
             ).scalar_one()
+            loaded = load_day(conn, campaign_id)
             day = plan_demo_day(conn, campaign_id, date(2026, 6, 12))
             slots = timetable(conn, get_campaign(conn, campaign_id), day)
-            logged = conn.execute(
-                text("SELECT actor_label FROM audit_log WHERE action = 'journee.plan'")
-            ).scalar_one()
+            logged = (
+                conn.execute(
+                    text("SELECT actor_label FROM audit_log WHERE action = 'journee.plan'")
+                )
+                .scalars()
+                .all()
+            )
     finally:
         engine.dispose()
-    assert (day.version, day.settings.rooms, day.day_date) == (1, 2, date(2026, 6, 12))
-    assert logged == "ligne de commande"
+    assert (loaded.version, loaded.settings.rooms) == (1, 2), "the demo plans its day"
+    assert (day.version, day.settings.rooms, day.day_date) == (2, 2, date(2026, 6, 12))
+    assert set(logged) == {"ligne de commande"}
     timed = [s for s in slots if s.start]
     assert {s.room for s in timed} == {1, 2}
     for slot in timed:

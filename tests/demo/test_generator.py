@@ -93,6 +93,7 @@ def test_same_seed_gives_the_same_territory(toy_communes, toy):
     pd.testing.assert_frame_equal(toy.residences, again.residences)
     pd.testing.assert_frame_equal(toy.qpv, again.qpv)
     pd.testing.assert_frame_equal(toy.allocations, again.allocations)
+    pd.testing.assert_frame_equal(toy.vacancies, again.vacancies)
     for first, second in zip(toy.campaigns, again.campaigns, strict=True):
         pd.testing.assert_frame_equal(first.grades, second.grades)
         pd.testing.assert_frame_equal(first.harmonised, second.harmonised)
@@ -209,7 +210,7 @@ def test_about_a_fifth_of_dwellings_lie_in_demo_qpv(urh):
 
 def test_mel_campaigns_diverge_and_cover_like_the_real_one(urh):
     demo, _ = urh
-    current, previous = (c for c in demo.campaigns if c.epci_siren == MEL)
+    current, previous, _ = (c for c in demo.campaigns if c.epci_siren == MEL)
     assert (current.name, current.status, current.year) == ("MEL 2026", "harmonisation", 2026)
     assert (previous.name, previous.status, previous.year) == ("MEL 2025", "closed", 2025)
     dwellings = demo.residences.set_index("code")["nb_logements"]
@@ -238,7 +239,7 @@ def test_grades_are_on_the_scale_and_evolve_slightly(urh):
         comments = campaign.grades["comment"]
         assert 0 < comments.notna().mean() < 0.1
         assert comments.map(lambda text: text is None or isinstance(text, str)).all()
-    current, previous = (c for c in demo.campaigns if c.epci_siren == MEL)
+    current, previous, _ = (c for c in demo.campaigns if c.epci_siren == MEL)
     now = current.grades.set_index(["code", "side"])["value"]
     before = previous.grades.set_index(["code", "side"])["value"]
     common = now.index.intersection(before.index)
@@ -257,21 +258,25 @@ def test_fragile_grades_concentrate_in_demo_qpv(urh):
 
 def test_allocations_are_consistent_counts(toy, urh):
     for demo in (toy, urh[0]):
-        allocations = demo.allocations
-        assert list(allocations.columns) == ["code", "year", "total", "q1", "priority", "pru"]
-        assert (allocations["year"] == 2025).all()
-        assert allocations["code"].tolist() == demo.residences["code"].tolist()
-        counts = allocations[["total", "q1", "priority", "pru"]]
-        assert (counts >= 0).all().all()
-        assert (allocations["q1"] + allocations["pru"] <= allocations["total"]).all()
-        assert (allocations["priority"] <= allocations["total"]).all()
-        turnover = allocations["total"].sum() / demo.residences["nb_logements"].sum()
-        assert 0.05 <= turnover <= 0.12
+        assert list(demo.allocations.columns) == ["code", "year", "total", "q1", "priority", "pru"]
+        assert set(demo.allocations["year"]) == {2025, 2026}  # last year, and this year so far
+        for year, allocations in demo.allocations.groupby("year"):
+            assert allocations["code"].tolist() == demo.residences["code"].tolist()
+            counts = allocations[["total", "q1", "priority", "pru"]]
+            assert (counts >= 0).all().all()
+            assert (allocations["q1"] + allocations["pru"] <= allocations["total"]).all()
+            assert (allocations["priority"] <= allocations["total"]).all()
+            turnover = allocations["total"].sum() / demo.residences["nb_logements"].sum()
+            assert 0.05 * (10 / 12 if year == 2026 else 1) <= turnover <= 0.12
+
+
+def last_year(demo: DemoTerritory) -> pd.DataFrame:
+    return demo.allocations[demo.allocations["year"] == 2025].reset_index(drop=True)
 
 
 def test_allocations_leave_room_for_rebalancing(urh):
     demo, _ = urh
-    allocations = demo.allocations.assign(
+    allocations = last_year(demo).assign(
         in_qpv=_in_qpv(demo), commune=demo.residences["commune_insee"].to_numpy()
     )
     outside = allocations[~allocations["in_qpv"]]
@@ -285,12 +290,38 @@ def test_allocations_leave_room_for_rebalancing(urh):
     points = demo.residences.geometry
     for code, geom in zip(demo.qpv["code"], demo.qpv.geometry, strict=True):
         qpv_codes[shapely.contains_xy(geom, points.x, points.y)] = code
-    inside = demo.allocations.assign(qpv=qpv_codes)[qpv_codes != ""]
+    inside = last_year(demo).assign(qpv=qpv_codes)[qpv_codes != ""]
     per_qpv = inside.groupby("qpv")[["q1", "total"]].sum()
     other_than_q1 = 1 - per_qpv["q1"] / per_qpv["total"]
     assert 0.5 <= (other_than_q1 > 0.5).mean() < 1
     priority = demo.allocations["priority"].sum() / demo.allocations["total"].sum()
     assert 0.2 <= priority <= 0.3
+
+
+def test_one_epci_campaign_is_being_graded(toy, urh):
+    demo, _ = urh
+    grading = [c for c in demo.campaigns if c.status == "grading"]
+    assert [(c.epci_siren, c.name, c.year) for c in grading] == [(MEL, "MEL 2027", 2027)]
+    (campaign,) = grading
+    assert campaign.harmonised.empty
+    mel = demo.residences[demo.residences["epci_siren"] == MEL]
+    by_side = campaign.grades.groupby("side")["code"].nunique() / len(mel)
+    assert 0.3 <= by_side["commune"] <= 0.5 and 0.4 <= by_side["bailleur"] <= 0.65
+    assert {c.status for c in demo.campaigns} == {"grading", "harmonisation", "closed"}
+    assert [c.status for c in toy.campaigns] == ["harmonisation", "closed", "grading"]
+
+
+def test_a_few_residences_declare_vacant_dwellings(toy, urh):
+    for demo in (toy, urh[0]):
+        vacancies = demo.vacancies.merge(demo.residences, on="code")
+        assert len(vacancies) == len(demo.vacancies) and vacancies["code"].is_unique
+        assert 0 < len(vacancies) <= max(6 * demo.residences["epci_siren"].nunique(),
+                                         0.015 * len(demo.residences))  # fmt: skip
+        assert (vacancies["dwellings"].between(1, 3)).all()
+        assert (vacancies["dwellings"] <= vacancies["nb_logements"]).all()
+        days = pd.to_datetime(vacancies["declared_on"])
+        assert days.min() >= pd.Timestamp("2026-10-01") and days.max() < pd.Timestamp("2026-11-15")
+    assert set(urh[0].vacancies.merge(urh[0].residences, on="code")["epci_siren"]) == set(URH_EPCI)
 
 
 def test_generation_is_fast(urh):

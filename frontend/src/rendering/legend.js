@@ -2,6 +2,8 @@
 import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
 import { entryClass } from "../data/filters.js";
 import { STRINGS, formatInteger } from "../i18n.js";
+import { foldControl } from "../ui/disclosure.js";
+import { scrollable } from "../ui/scrollable.js";
 import { QPV_SOURCES } from "./qpv.js";
 
 function cell(tag, text, className) {
@@ -41,6 +43,7 @@ export const Legend = L.Control.extend({
   onAdd() {
     const container = cell("section", undefined, "legend");
     container.setAttribute("aria-label", this.options.title);
+    const folded = cell("div", undefined, "legend__body");
     const table = cell("table", undefined, "legend__table");
     table.append(cell("caption", this.options.title));
     const head = table.createTHead().insertRow();
@@ -67,7 +70,7 @@ export const Legend = L.Control.extend({
       dwellings: cell("td", "–", "legend__count"),
     };
     foot.append(this._total.residences, this._total.dwellings);
-    container.append(table);
+    folded.append(table);
 
     if (this.options.symbols.length) {
       const list = cell("ul", undefined, "legend__symbols");
@@ -82,8 +85,11 @@ export const Legend = L.Control.extend({
         item.append(mark, cell("span", label));
         list.append(item);
       }
-      container.append(list);
+      folded.append(list);
     }
+    container.append(folded);
+    foldControl(container, folded, STRINGS.legendFold);
+    scrollable(folded, () => `${STRINGS.legendFold} : ${this.options.title}`);
     L.DomEvent.disableClickPropagation(container);
     L.DomEvent.disableScrollPropagation(container);
     return container;

@@ -1,6 +1,7 @@
 // The map factory and its base layers: commune and EPCI outlines (offline), optional online tiles.
 import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
 import { STRINGS } from "../i18n.js";
+import { PHONE, foldControl } from "../ui/disclosure.js";
 
 /** The Hauts-de-France region, the view when the server gives no data bounds. */
 export const HAUTS_DE_FRANCE = L.latLngBounds([48.83, 1.38], [51.09, 4.26]);
@@ -24,7 +25,7 @@ export function toLatLngBounds(bbox) {
 export function createMap(element, { bounds = null } = {}) {
   const map = L.map(element, {
     preferCanvas: true,
-    renderer: L.canvas({ tolerance: 4 }),
+    renderer: L.canvas({ tolerance: PHONE.matches ? 10 : 4 }),
     zoomSnap: 0.25,
     minZoom: 6,
     maxZoom: 18,
@@ -84,8 +85,9 @@ export function onlineTileLayer(meta) {
 }
 
 /**
- * The layer switcher, always open so a projected map shows what is drawn. The online tiles are
- * offered unchecked; while they show, commune fills turn transparent to let them through.
+ * The layer switcher, open so a projected map shows what is drawn (folded behind a button on a
+ * phone). The online tiles are offered unchecked; while they show, commune fills turn
+ * transparent to let them through.
  */
 export function layerControl(map, { territory, tiles = null, overlays = [] }) {
   const control = L.control.layers(null, null, { collapsed: false, position: "topright" });
@@ -96,5 +98,8 @@ export function layerControl(map, { territory, tiles = null, overlays = [] }) {
   }
   control.addOverlay(territory.layer.addTo(map), STRINGS.layerTerritory);
   for (const { layer, label } of overlays) control.addOverlay(layer, label);
-  return control.addTo(map);
+  control.addTo(map);
+  const container = control.getContainer();
+  foldControl(container, container.querySelector(".leaflet-control-layers-list"), STRINGS.layersFold);
+  return control;
 }
