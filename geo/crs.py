@@ -172,3 +172,17 @@ def diagnose_point(x: float, y: float, declared_crs: str) -> str | None:
     if declared_crs != LAMBERT93 and _is_lambert93(x, y):
         return f"coordonnées en Lambert-93 alors que le système déclaré est {declared}"
     return "point hors de France métropolitaine"
+
+
+def diagnose_points(xs: Floats, ys: Floats, declared_crs: str) -> list[str | None]:
+    """`diagnose_point` for many points at once: one reprojection for all of them, the full
+    diagnosis only for the few outside metropolitan France."""
+    x = np.asarray(xs, dtype=float)
+    y = np.asarray(ys, dtype=float)
+    lon, lat = to_wgs84(x, y, declared_crs)
+    with np.errstate(invalid="ignore"):
+        fine = np.isfinite(lon) & np.isfinite(lat) & _in_france_degrees(lon, lat)
+    problems: list[str | None] = [None] * len(x)
+    for i in np.flatnonzero(~fine):
+        problems[i] = diagnose_point(float(x[i]), float(y[i]), declared_crs)
+    return problems

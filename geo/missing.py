@@ -10,6 +10,7 @@ from __future__ import annotations
 
 MISSING_PLACEHOLDERS = frozenset({"(vide)", "-", "nc", "n/a", "inconnu", "?"})
 """Texts that stand for no value, lower-cased; an empty or blank text is missing too."""
+_LONGEST = max(map(len, MISSING_PLACEHOLDERS))
 
 
 def is_missing(text: str | None) -> bool:
@@ -22,4 +23,9 @@ def is_missing(text: str | None) -> bool:
 
 def present(text: str | None) -> str | None:
     """`text` stripped, or None when it holds no value (`is_missing`)."""
-    return None if text is None or is_missing(text) else text.strip()
+    if text is None:
+        return None
+    stripped = text.strip()
+    if len(stripped) > _LONGEST:  # the common case: longer than any placeholder
+        return stripped
+    return None if is_missing(stripped) else stripped

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
 
 import geopandas as gpd
 import numpy as np
@@ -45,7 +45,10 @@ SEPARATORS = (";", "\t", ",")
 SHAPEFILE_PARTS = (".shx", ".dbf")
 
 MAX_ROWS = 200_000
-"""Rows of a CSV or XLSX file, header included: a file that goes beyond is refused."""
+"""Rows of a CSV or XLSX file, header included: a file that goes beyond is refused (callers that
+stream a file chunk by chunk may allow more, see `stream_table`)."""
+CHUNK_ROWS = 20_000
+"""Data rows of each chunk that `stream_table` yields."""
 MAX_COLUMNS = 50
 """Columns holding a value in a CSV or XLSX file."""
 MAX_CELL_CHARS = 10_000
@@ -100,9 +103,9 @@ def check_budget(budget: TimeBudget | None, count: int) -> None:
         budget.check()
 
 
-def _too_many_rows() -> FileFormatError:
+def _too_many_rows(max_rows: int) -> FileFormatError:
     return FileFormatError(
-        f"fichier trop long : {thousands(MAX_ROWS)} lignes au plus (en-tête compris) ; "
+        f"fichier trop long : {thousands(max_rows)} lignes au plus (en-tête compris) ; "
         "découpez-le en plusieurs fichiers"
     )
 
@@ -132,40 +135,143 @@ class Table:
 
     def rows(self) -> list[Row]:
         """The data rows, in the order of `line_numbers`."""
-        return cast("list[Row]", self.frame.to_dict("records"))
+        columns = list(self.frame.columns)
+        rows = self.frame.itertuples(index=False, name=None)
+        return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 def read_table(path: Path, budget: TimeBudget | None = None) -> Table:
     """Read a CSV, XLSX, GeoJSON, GeoPackage or Shapefile (.shp or .zip); FileFormatError if not,
     or when a CSV or XLSX passes a limit (`MAX_ROWS`, `MAX_COLUMNS`, the time `budget`…)."""
     path = Path(path)
+    geo = _geo_source(path)
+    if geo is not None:
+        return _read_geo(*geo)
+    rows = _sheet_rows(path, budget, MAX_ROWS)
+    names = _header(rows)
+    data: list[list[str | None]] = []
+    lines: list[int] = []
+    errors: list[RowError] = []
+    for fitted in _fitted_rows(rows, names):
+        if isinstance(fitted, RowError):
+            errors.append(fitted)
+        else:
+            lines.append(fitted[0])
+            data.append(fitted[1])
+    frame = pd.DataFrame(data, columns=names, dtype=object)
+    unnamed_empty = [
+        name
+        for i, name in enumerate(names, start=1)
+        if name == f"colonne {i}" and frame[name].isna().all()
+    ]
+    return Table(frame.drop(columns=unnamed_empty), lines, kind=_sheet_kind(path), errors=errors)
+
+
+@dataclass
+class TableStream:
+    """A file read chunk by chunk: its columns first, then `chunks` of at most a given number
+    of rows, each a `Table` with its own rows left out (`Table.errors`). A limit passed while
+    reading raises FileFormatError from the iteration."""
+
+    columns: list[str]
+    chunks: Iterator[Table]
+    kind: str = "csv"
+    crs: str | None = None
+
+
+def stream_table(
+    path: Path,
+    budget: TimeBudget | None = None,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    max_rows: int = MAX_ROWS,
+) -> TableStream:
+    """Read a file as `read_table` does, holding only one chunk of a CSV or XLSX at a time (a
+    geo file is one chunk); `max_rows` may raise the row limit for the command line's imports.
+
+    Unlike `read_table`, an unnamed column stays in the columns even when it is empty."""
+    path = Path(path)
+    geo = _geo_source(path)
+    if geo is not None:
+        table = _read_geo(*geo)
+        return TableStream(list(table.frame.columns), iter([table]), table.kind, table.crs)
+    rows = _sheet_rows(path, budget, max_rows)
+    names = _header(rows)
+    kind = _sheet_kind(path)
+
+    def chunks() -> Iterator[Table]:
+        data: list[list[str | None]] = []
+        lines: list[int] = []
+        errors: list[RowError] = []
+        for fitted in _fitted_rows(rows, names):
+            if isinstance(fitted, RowError):
+                errors.append(fitted)
+                continue
+            lines.append(fitted[0])
+            data.append(fitted[1])
+            if len(data) == chunk_rows:
+                yield Table(
+                    pd.DataFrame(data, columns=names, dtype=object), lines, kind=kind, errors=errors
+                )
+                data, lines, errors = [], [], []
+        if data or errors:
+            yield Table(
+                pd.DataFrame(data, columns=names, dtype=object), lines, kind=kind, errors=errors
+            )
+
+    return TableStream(names, chunks(), kind)
+
+
+def _geo_source(path: Path) -> tuple[str, str] | None:
+    """The GDAL source and kind of a geo file, None for a CSV or XLSX; FileFormatError for a
+    missing file or any other format."""
     if not path.is_file():
         raise FileFormatError(f"fichier « {path.name} » introuvable")
     suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES:
-        return _build_table(_csv_rows(path, budget), "csv")
-    if suffix in XLSX_SUFFIXES:
-        return _build_table(_xlsx_rows(path, budget), "xlsx")
+    if suffix in CSV_SUFFIXES or suffix in XLSX_SUFFIXES:
+        return None
     if suffix == ".xls":
         raise FileFormatError(
             "format Excel 97-2003 (.xls) non pris en charge : "
             "enregistrez le fichier en .xlsx ou en CSV"
         )
     if suffix == ".zip":
-        return _read_geo(*_zip_member(path))
+        return _zip_member(path)
     if suffix in GEO_KINDS:
         if suffix == ".shp":
             _check_shapefile_parts(path)
-        return _read_geo(str(path), GEO_KINDS[suffix])
+        return str(path), GEO_KINDS[suffix]
     raise FileFormatError(
         f"format « {path.suffix or path.name} » non pris en charge : fichiers acceptés CSV, XLSX, "
         "GeoJSON, GeoPackage, Shapefile (.shp ou .zip)"
     )
 
 
+def _sheet_kind(path: Path) -> str:
+    return "csv" if path.suffix.lower() in CSV_SUFFIXES else "xlsx"
+
+
+def _sheet_rows(
+    path: Path, budget: TimeBudget | None, max_rows: int
+) -> Iterator[tuple[int, Sequence[object]]]:
+    """The raw rows (line, cells) of a CSV or XLSX, read as they come."""
+    if _sheet_kind(path) == "csv":
+        return _csv_rows(path, budget, max_rows)
+    return _xlsx_rows(path, budget, max_rows)
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+"""A number without grouping nor exponent ("712170,09", "-3", "2.5"): the common case, read
+directly."""
+_GROUPING = re.compile(r"[\s\u00a0\u202f']")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
 def parse_number(text: str) -> float:
     """Read a number written the French way ("3,25", "1 234,5") or the English way ("3.25")."""
-    cleaned = re.sub(r"[\s\u00a0\u202f']", "", str(text))
+    if type(text) is str and _PLAIN_NUMBER.fullmatch(text):
+        return float(text.replace(",", "."))
+    cleaned = _GROUPING.sub("", str(text))
     if "," in cleaned and "." in cleaned:
         separator, grouping = (",", ".") if cleaned.rfind(",") > cleaned.rfind(".") else (".", ",")
         cleaned = cleaned.replace(grouping, "")
@@ -173,7 +279,7 @@ def parse_number(text: str) -> float:
             cleaned = cleaned.replace(",", ".")
     elif cleaned.count(",") == 1:
         cleaned = cleaned.replace(",", ".")
-    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", cleaned):
+    if not _NUMBER.fullmatch(cleaned):
         raise ValueError(f"« {text} » n'est pas un nombre")
     number = float(cleaned)
     if not math.isfinite(number):
@@ -183,6 +289,8 @@ def parse_number(text: str) -> float:
 
 def cell_text(value: object) -> str | None:
     """A cell as stripped text, None when empty; integral numbers lose their ".0"."""
+    if type(value) is str:
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, (list, tuple, np.ndarray)):
@@ -211,16 +319,22 @@ def cell_text(value: object) -> str | None:
 _UNREADABLE_ENCODING = "encodage illisible : enregistrez le fichier en CSV UTF-8 (ou Windows-1252)"
 
 
-class _WrongEncoding(Exception):
-    """The text read so far does not fit the encoding tried."""
-
-
-def _encodings(path: Path) -> tuple[str, ...]:
+def _encoding(path: Path) -> str:
+    """UTF-16 with its mark, UTF-8 when every byte of the file decodes as such, else
+    Windows-1252; the whole file is checked first, so that its rows can then be streamed."""
     with path.open("rb") as handle:
         head = handle.read(2)
-    if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        return ("utf-16",)
-    return ("utf-8-sig", "cp1252")
+        if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while block := handle.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
 
 
 def _sniff_separator(handle: IO[str]) -> str:
@@ -237,37 +351,36 @@ def _sniff_separator(handle: IO[str]) -> str:
 
 
 def _checked_lines(handle: IO[str]) -> Iterator[str]:
-    """The handle's lines; control characters mean the encoding guess is wrong."""
+    """The handle's lines; control characters or undecodable bytes make the file unreadable."""
     try:
         for line in handle:
             if _CONTROL_CHARS.search(line):
                 raise FileFormatError(_UNREADABLE_ENCODING)
             yield line
     except UnicodeDecodeError:
-        raise _WrongEncoding from None
+        raise FileFormatError(_UNREADABLE_ENCODING) from None
 
 
-def _csv_records(
-    path: Path, encoding: str, budget: TimeBudget | None
-) -> list[tuple[int, list[str]]]:
-    """The records of a CSV decoded with `encoding`, numbered as a spreadsheet numbers its rows:
-    a record is one row whatever the text lines its quoted cells span, a blank line is a row."""
-    rows: list[tuple[int, list[str]]] = []
-    with path.open(encoding=encoding, newline="") as handle:
+def _csv_rows(
+    path: Path, budget: TimeBudget | None, max_rows: int
+) -> Iterator[tuple[int, list[str]]]:
+    """The records of a CSV, numbered as a spreadsheet numbers its rows: a record is one row
+    whatever the text lines its quoted cells span, a blank line is a row."""
+    with path.open(encoding=_encoding(path), newline="") as handle:
         try:
             separator = _sniff_separator(handle)
         except UnicodeDecodeError:
-            raise _WrongEncoding from None
+            raise FileFormatError(_UNREADABLE_ENCODING) from None
         reader = csv.reader(_checked_lines(handle), delimiter=separator)
         row = 0
         try:
             for row, cells in enumerate(reader, start=1):
-                if row > MAX_ROWS:
-                    raise _too_many_rows()
+                if row > max_rows:
+                    raise _too_many_rows(max_rows)
                 if len(cells) > MAX_COLUMNS and any(c.strip() for c in cells[MAX_COLUMNS:]):
                     raise _too_many_columns(row)
                 check_budget(budget, row)
-                rows.append((row, cells))
+                yield row, cells
         except csv.Error as exc:
             if "field larger than field limit" in str(exc):
                 raise FileFormatError(
@@ -275,17 +388,6 @@ def _csv_records(
                     f"{thousands(csv.field_size_limit())} caractères (guillemet non fermé ?)"
                 ) from None
             raise FileFormatError(f"CSV illisible ligne {row + 1} : {exc}") from None
-    return rows
-
-
-def _csv_rows(path: Path, budget: TimeBudget | None) -> list[tuple[int, list[str]]]:
-    """The records of a CSV in UTF-8 (or UTF-16 with its mark), else Windows-1252."""
-    for encoding in _encodings(path):
-        try:
-            return _csv_records(path, encoding, budget)
-        except _WrongEncoding:
-            continue
-    raise FileFormatError(_UNREADABLE_ENCODING)
 
 
 def _check_xlsx_sizes(path: Path) -> None:
@@ -319,7 +421,7 @@ def _more_rows_than(source: IO[bytes], limit: int) -> bool:
     return False
 
 
-def _parsed_xlsx_rows(path: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+def _parsed_xlsx_rows(path: Path, max_rows: int) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     """openpyxl's rows of the first worksheet, parsed one at a time (never the whole sheet,
     which openpyxl's read-only mode scans when the sheet does not declare its size)."""
     reader = ExcelReader(str(path), read_only=True, data_only=True)
@@ -336,8 +438,8 @@ def _parsed_xlsx_rows(path: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
         if not sheets:
             raise FileFormatError("le classeur Excel ne contient aucune feuille")
         with reader.archive.open(sheets[0]) as source:
-            if _more_rows_than(source, MAX_ROWS):
-                raise _too_many_rows()
+            if _more_rows_than(source, max_rows):
+                raise _too_many_rows(max_rows)
         with reader.archive.open(sheets[0]) as source:
             parser = WorkSheetParser(
                 source,
@@ -352,10 +454,12 @@ def _parsed_xlsx_rows(path: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
         reader.archive.close()
 
 
-def _xlsx_rows(path: Path, budget: TimeBudget | None) -> Iterator[tuple[int, list[object]]]:
+def _xlsx_rows(
+    path: Path, budget: TimeBudget | None, max_rows: int
+) -> Iterator[tuple[int, list[object]]]:
     """The first sheet's rows as (line, values), streamed, within the limits."""
     _check_xlsx_sizes(path)
-    rows = _parsed_xlsx_rows(path)
+    rows = _parsed_xlsx_rows(path, max_rows)
     count = 0
     while True:
         try:
@@ -373,8 +477,8 @@ def _xlsx_rows(path: Path, budget: TimeBudget | None) -> Iterator[tuple[int, lis
             return
         line, cells = parsed
         count += 1
-        if line > MAX_ROWS:
-            raise _too_many_rows()
+        if line > max_rows:
+            raise _too_many_rows(max_rows)
         check_budget(budget, count)
         values: dict[int, object] = {}
         for cell in cells:
@@ -419,40 +523,32 @@ def _row_problem(cells: list[str | None], names: list[str]) -> tuple[str | None,
     return None, None, reason
 
 
-def _build_table(rows: Iterable[tuple[int, Sequence[object]]], kind: str) -> Table:
-    """Turn raw rows (line, cells), read as they come, into a Table: the first non-blank row is
-    the header; a row that does not fit it is left out with an error."""
-    names: list[str] | None = None
-    data: list[list[str | None]] = []
-    lines: list[int] = []
-    errors: list[RowError] = []
-    for line, raw in rows:
+def _header(rows: Iterator[tuple[int, Sequence[object]]]) -> list[str]:
+    """The column names: the first non-blank row, consumed from `rows`."""
+    for _, raw in rows:
         texts = [cell_text(c) for c in raw]
-        if names is None:
-            if any(texts):
-                while texts[-1] is None:
-                    texts.pop()
-                names = _column_names(texts)
-            continue
-        cells = [present(text) for text in texts]
+        if any(texts):
+            while texts[-1] is None:
+                texts.pop()
+            return _column_names(texts)
+    raise FileFormatError("fichier vide : aucune ligne d'en-tête")
+
+
+def _fitted_rows(
+    rows: Iterable[tuple[int, Sequence[object]]], names: list[str]
+) -> Iterator[tuple[int, list[str | None]] | RowError]:
+    """The data rows after the header as (line, one text or None per column), read as they
+    come; a blank row is skipped, a row that does not fit the header is an error."""
+    width = len(names)
+    for line, raw in rows:
+        cells = [present(cell_text(c)) for c in raw]
         if not any(cells):
             continue
-        width = len(names)
         fits = not any(c is not None for c in cells[width:])
         if not fits or any(c is not None and len(c) > MAX_CELL_CHARS for c in cells):
-            errors.append(RowError(line, *_row_problem(cells, names)))
+            yield RowError(line, *_row_problem(cells, names))
             continue
-        data.append(cells[:width] + [None] * (width - len(cells)))
-        lines.append(line)
-    if names is None:
-        raise FileFormatError("fichier vide : aucune ligne d'en-tête")
-    frame = pd.DataFrame(data, columns=names, dtype=object)
-    unnamed_empty = [
-        name
-        for i, name in enumerate(names, start=1)
-        if name == f"colonne {i}" and frame[name].isna().all()
-    ]
-    return Table(frame.drop(columns=unnamed_empty), lines, kind=kind, errors=errors)
+        yield line, cells[:width] + [None] * (width - len(cells))
 
 
 # --- Geo files ----------------------------------------------------------------------------------

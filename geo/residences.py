@@ -8,24 +8,28 @@ by point before reprojection.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from geo.codes import is_siren, normalise_insee
-from geo.crs import WGS84, diagnose_point, guess_crs, parse_crs, to_wgs84
+from geo.crs import WGS84, diagnose_points, guess_crs, parse_crs, to_wgs84
 from geo.fields import RESIDENCE_FIELDS
 from geo.grades import GradeError, parse_grade
 from geo.readers import (
+    CHUNK_ROWS,
     FileFormatError,
     Row,
     Table,
+    TableStream,
     listed_columns,
     match_columns,
     parse_number,
-    read_table,
+    stream_table,
 )
 from geo.report import RowError, sorted_errors
 
@@ -145,37 +149,113 @@ def _point_of(geometry: BaseGeometry | None, errors: _RowErrors) -> tuple[float,
     return geometry.x, geometry.y
 
 
-def parse_residences(
-    path: Path, *, crs: str | None = None, columns: dict[str, str] | None = None
-) -> tuple[list[ResidenceRecord], list[RowError]]:
-    """Read and validate a residence file; records only for rows without any error.
+MAX_RESIDENCE_ROWS = 1_000_001
+"""Rows of a residence file, header included: a million residences, all of France several times
+over, read chunk by chunk (other imports keep `geo.readers.MAX_ROWS`)."""
+
+
+@dataclass
+class ResidenceFile:
+    """A residence file opened for validation chunk by chunk, so that a file of any length is
+    checked with the memory of one chunk.
+
+    `errors` holds the file's own problems (columns, format), found before any row: when it is
+    not empty, `chunks` yields nothing.
+    """
+
+    errors: list[RowError]
+    commune_column: str = "commune_insee"
+    """The user's name of the commune column, for errors found later in the database."""
+    _stream: TableStream | None = None
+    _mapping: dict[str, str] = field(default_factory=dict)
+    _coordinates: tuple[str, str] | None = None
+    _source: str | None = None
+
+    def chunks(self) -> Iterator[tuple[list[ResidenceRecord], list[RowError]]]:
+        """Each chunk's valid records (WGS84) and row errors, in the file's order. A problem of
+        the whole file met on the way (a limit passed, no CRS to be found) is an error without
+        a line; the chunks stop at a limit, and yield no record when the CRS is unknown."""
+        if self.errors or self._stream is None:
+            return
+        if self._source is None:
+            yield [], [RowError(None, None, None, UNKNOWN_CRS)]
+        first_line: dict[str, int] = {}
+        try:
+            for table in self._stream.chunks:
+                yield _validate_rows(
+                    table, self._mapping, self._coordinates, self._source, first_line
+                )
+        except FileFormatError as exc:
+            yield [], [RowError(None, None, None, str(exc))]
+
+
+UNKNOWN_CRS = (
+    "système de coordonnées indéterminé : précisez Lambert-93 (EPSG:2154) ou WGS84 (EPSG:4326)"
+)
+
+
+def open_residences(
+    path: Path,
+    *,
+    crs: str | None = None,
+    columns: dict[str, str] | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ResidenceFile:
+    """Open a residence file: its columns are matched and checked here, its rows by `chunks`.
 
     `crs` (any form `parse_crs` accepts) overrides the file's CRS; `columns` maps canonical names
-    to the user's columns. File-level problems come back as errors with `line` None.
+    to the user's columns. Without either a CRS or longitudes and latitudes, the CRS is guessed
+    from every point of the file, read once more for that.
     """
     try:
         declared = parse_crs(crs) if crs else None
-        table = read_table(path)
+        stream = stream_table(path, chunk_rows=chunk_rows, max_rows=MAX_RESIDENCE_ROWS)
     except (FileFormatError, ValueError) as exc:
-        return [], [RowError(None, None, None, str(exc))]
-    names = list(table.frame.columns)
+        return ResidenceFile([RowError(None, None, None, str(exc))])
+    names = stream.columns
     mapping, errors = match_columns(names, RESIDENCE_FIELDS, columns)
-    errors[:0] = table.errors
     missing = [_missing_column(c) for c in REQUIRED if c not in mapping]
     if missing:
         missing.append(RowError(None, None, None, f"colonnes trouvées : {listed_columns(names)}"))
     errors += missing
-    coordinates = _coordinate_columns(table, mapping, errors)
+    coordinates = _coordinate_columns(stream.kind, mapping, errors)
+    if errors:
+        return ResidenceFile(sorted_errors(errors))
+    source = declared or _source_crs(path, stream, mapping, coordinates)
+    return ResidenceFile(
+        [],
+        commune_column=mapping["commune_insee"],
+        _stream=stream,
+        _mapping=mapping,
+        _coordinates=coordinates,
+        _source=source,
+    )
+
+
+def parse_residences(
+    path: Path, *, crs: str | None = None, columns: dict[str, str] | None = None
+) -> tuple[list[ResidenceRecord], list[RowError]]:
+    """Read and validate a whole residence file; records only for rows without any error, and
+    none at all when the file has an error without a line (a limit passed, no CRS found)."""
+    opened = open_residences(path, crs=crs, columns=columns)
+    records: list[ResidenceRecord] = []
+    errors = list(opened.errors)
+    for chunk_records, chunk_errors in opened.chunks():
+        records += chunk_records
+        errors += chunk_errors
+    limit = [e for e in errors if e.line is None and e.message != UNKNOWN_CRS]
+    if limit:
+        return [], limit
     if any(e.line is None for e in errors):
         return [], sorted_errors(errors)
-    return _validate_rows(table, mapping, coordinates, declared, errors)
+    return records, sorted_errors(errors)
 
 
 def _coordinate_columns(
-    table: Table, mapping: dict[str, str], errors: list[RowError]
+    kind: str, mapping: dict[str, str], errors: list[RowError]
 ) -> tuple[str, str] | None:
     """The (x, y) canonical pair holding coordinates, None for the geometry of a geo file."""
-    if table.geometry is not None:
+    if kind not in ("csv", "xlsx"):
         return None
     for pair in (("lon", "lat"), ("x", "y")):
         present = [c for c in pair if c in mapping]
@@ -197,54 +277,83 @@ def _coordinate_columns(
     return None
 
 
+def _source_crs(
+    path: Path, stream: TableStream, mapping: dict[str, str], coordinates: tuple[str, str] | None
+) -> str | None:
+    """The file's CRS when it says it, WGS84 for longitudes and latitudes, else the guess that
+    most points of the file support (read once more, coordinates only)."""
+    if coordinates is None and stream.crs:
+        return stream.crs
+    if coordinates == ("lon", "lat"):
+        return WGS84
+    xs: list[float] = []
+    ys: list[float] = []
+    try:
+        for table in stream_table(path, max_rows=MAX_RESIDENCE_ROWS).chunks:
+            for position, row in enumerate(table.rows()):
+                point = _raw_point(table, position, row, mapping, coordinates, _RowErrors(0))
+                if point is not None:
+                    xs.append(point[0])
+                    ys.append(point[1])
+    except FileFormatError:
+        return None  # the chunks meet the same limit and report it
+    return guess_crs(xs, ys)
+
+
+def _raw_point(
+    table: Table,
+    position: int,
+    row: Row,
+    mapping: dict[str, str],
+    coordinates: tuple[str, str] | None,
+    errors: _RowErrors,
+) -> tuple[float, float] | None:
+    """The row's point as written in the file (before reprojection), or None with its errors."""
+    if coordinates is None:
+        assert table.geometry is not None, "_coordinate_columns: None only for a geo file"
+        return _point_of(table.geometry.iloc[position], errors)
+    x_column, y_column = mapping[coordinates[0]], mapping[coordinates[1]]
+    x = _check_coordinate(row.get(x_column), errors, x_column)
+    y = _check_coordinate(row.get(y_column), errors, y_column)
+    return None if x is None or y is None else (x, y)
+
+
 def _validate_rows(
     table: Table,
     mapping: dict[str, str],
     coordinates: tuple[str, str] | None,
-    declared: str | None,
-    errors: list[RowError],
+    source: str | None,
+    first_line: dict[str, int],
 ) -> tuple[list[ResidenceRecord], list[RowError]]:
+    """Check the rows of one chunk; `first_line` (code → first row) carries the codes already
+    seen across chunks. Without a `source` CRS, rows are checked but none becomes a record."""
     rows = table.rows()
     x_column = GEOMETRY_COLUMN if coordinates is None else mapping[coordinates[0]]
-    first_line: dict[str, int] = {}
     checked: list[tuple[_RowErrors, dict[str, Any]]] = []
     points: list[tuple[float, float] | None] = []
     for position, (line, row) in enumerate(zip(table.line_numbers, rows, strict=True)):
         row_errors = _RowErrors(line)
         fields = _check_fields(row, mapping, row_errors, first_line)
-        if coordinates is None:
-            assert table.geometry is not None, "_coordinate_columns: None only for a geo file"
-            points.append(_point_of(table.geometry.iloc[position], row_errors))
-        else:
-            x = _check_coordinate(_text(row, mapping, coordinates[0]), row_errors, x_column)
-            y_column = mapping[coordinates[1]]
-            y = _check_coordinate(_text(row, mapping, coordinates[1]), row_errors, y_column)
-            points.append(None if x is None or y is None else (x, y))
+        points.append(_raw_point(table, position, row, mapping, coordinates, row_errors))
         checked.append((row_errors, fields))
-
-    source = declared or _source_crs(table, coordinates, points)
+    errors = list(table.errors)
     if source is None:
-        errors.append(
-            RowError(
-                None,
-                None,
-                None,
-                "système de coordonnées indéterminé : précisez Lambert-93 (EPSG:2154) "
-                "ou WGS84 (EPSG:4326)",
-            )
-        )
-        return [], sorted_errors(errors + [e for r, _ in checked for e in r.errors.values()])
+        return [], errors + [e for r, _ in checked for e in r.errors.values()]
 
-    for (row_errors, _), point, row in zip(checked, points, rows, strict=True):
-        if point is None:
+    located = [(i, p) for i, p in enumerate(points) if p is not None]
+    problems = diagnose_points(
+        np.array([p[0] for _, p in located], dtype=float),
+        np.array([p[1] for _, p in located], dtype=float),
+        source,
+    )
+    for (i, point), problem in zip(located, problems, strict=True):
+        if problem is None:
             continue
-        problem = diagnose_point(point[0], point[1], source)
-        if problem:
-            if coordinates is None:
-                value = f"{point[0]:.10g} ; {point[1]:.10g}"
-            else:
-                value = " ; ".join(str(_text(row, mapping, c)) for c in coordinates)
-            row_errors.add(x_column, value, problem)
+        if coordinates is None:
+            value = f"{point[0]:.10g} ; {point[1]:.10g}"
+        else:
+            value = " ; ".join(str(_text(rows[i], mapping, c)) for c in coordinates)
+        checked[i][0].add(x_column, value, problem)
 
     good = [
         (row_errors.line, fields, point)
@@ -263,18 +372,7 @@ def _validate_rows(
         for (line, fields, _), lon, lat in zip(good, lons, lats, strict=True)
     ]
     errors += [e for row_errors, _ in checked for e in row_errors.errors.values()]
-    return records, sorted_errors(errors)
-
-
-def _source_crs(
-    table: Table, coordinates: tuple[str, str] | None, points: list[tuple[float, float] | None]
-) -> str | None:
-    if coordinates is None and table.crs:
-        return table.crs
-    if coordinates == ("lon", "lat"):
-        return WGS84
-    known = [p for p in points if p is not None]
-    return guess_crs([p[0] for p in known], [p[1] for p in known])
+    return records, errors
 
 
 def _check_fields(

@@ -1,4 +1,9 @@
-"""Import residences: validate the file (geo), check communes in PostGIS, upsert, place."""
+"""Import residences: stream the file, checked chunk by chunk (geo), into a staging table with
+COPY, check communes in PostGIS, upsert and place in set-based SQL, all in the caller's
+transaction.
+
+Memory stays that of one chunk whatever the file's length, and the heavy work is set-based SQL.
+"""
 
 from __future__ import annotations
 
@@ -14,22 +19,36 @@ from app.campaigns.writer import GradeEntry, write_grades
 from app.core.errors import QualiparcError
 from app.core.progress import Progress, silent
 from app.importers.territory import missing_territory
-from app.placement import place_residences
+from app.placement import PLACED_COLUMNS, PLACEMENT_TABLE, place_points
 from geo.grades import SIDES
-from geo.report import REPEATS_LISTED, ImportRejected, RowError, decimal, rows_left_out, thousands
-from geo.residences import ResidenceRecord, parse_residences
+from geo.report import (
+    REPEATS_LISTED,
+    ImportRejected,
+    RowError,
+    decimal,
+    rows_left_out,
+    sorted_errors,
+    thousands,
+)
+from geo.residences import ResidenceFile, ResidenceRecord, open_residences
 
 STEPS = (
     "Lecture et vérification du fichier",
     "Vérification des communes",
-    "Écriture des résidences",
     "Placement (EPCI, QPV, IRIS, distances)",
+    "Écriture des résidences",
     "Notes du fichier",
 )
 """What `import_residences` announces to its `progress`, in order."""
 
 COMMUNE_TOLERANCE_M = 1000
 """Commune polygons are simplified: a point this close to its declared commune is accepted."""
+
+STAGING_COLUMNS = (
+    "line", "code", "name", "bailleur", "bailleur_siren", "commune_insee", "nb_logements",
+    "address", "lon", "lat", "note_commune", "note_bailleur",
+)  # fmt: skip
+"""The valid rows of the file, as `ResidenceRecord` holds them, streamed into the staging table."""
 
 CREATE_STAGING = """
 CREATE TEMP TABLE residence_staging (
@@ -39,14 +58,7 @@ CREATE TEMP TABLE residence_staging (
 ) ON COMMIT DROP
 """
 
-INSERT_STAGING = text(
-    """
-    INSERT INTO residence_staging (line, code, name, bailleur, bailleur_siren, commune_insee,
-        nb_logements, address, lon, lat, note_commune, note_bailleur)
-    VALUES (:line, :code, :name, :bailleur, :bailleur_siren, :commune_insee,
-        :nb_logements, :address, :lon, :lat, :note_commune, :note_bailleur)
-    """
-)
+COPY_STAGING = f"COPY residence_staging ({', '.join(STAGING_COLUMNS)}) FROM STDIN"
 
 CHECK_COMMUNES = text(
     f"""
@@ -66,10 +78,14 @@ CHECK_COMMUNES = text(
              WHERE ST_Intersects(c2.geom, s.pt) LIMIT 1) AS containing
     FROM s LEFT JOIN commune rc ON rc.insee = s.resolved
     WHERE s.resolved IS NULL OR s.via_alias OR rc.geom IS NULL
-       OR NOT ST_DWithin(rc.geom::geography, s.pt::geography, {COMMUNE_TOLERANCE_M})
+       OR CASE WHEN ST_Intersects(rc.geom, s.pt) THEN false
+               ELSE NOT ST_DWithin(rc.geom::geography, s.pt::geography, {COMMUNE_TOLERANCE_M})
+          END
     ORDER BY s.line
     """
 )
+"""The staged rows whose commune is unknown, merged, or far from their point. A point inside its
+commune's polygon (the planar test, cheap) is never measured on the sphere."""
 
 RESOLVE_COMMUNES = text(
     """
@@ -88,20 +104,37 @@ UPSERT_BAILLEURS = text(
     """
 )
 
+STAGED_POINTS = (
+    "SELECT code AS key, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS geom,"
+    " resolved_insee AS commune_insee FROM residence_staging"
+)
+"""The staged rows as `place_points` reads them: placed before they are written, once."""
+
 UPSERT_RESIDENCES = text(
-    """
-    INSERT INTO residence (code, name, bailleur_id, commune_insee, nb_logements, address,
-                           is_demo, geom)
-    SELECT s.code, s.name, b.id, s.resolved_insee, s.nb_logements, s.address, :is_demo,
-           ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)
-    FROM residence_staging s JOIN bailleur b ON b.name = s.bailleur
-    ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, bailleur_id = EXCLUDED.bailleur_id,
-        commune_insee = EXCLUDED.commune_insee, nb_logements = EXCLUDED.nb_logements,
-        address = EXCLUDED.address, geom = EXCLUDED.geom, is_demo = EXCLUDED.is_demo,
-        updated_at = now()
-    RETURNING (xmax = 0) AS inserted
+    f"""
+    WITH upserted AS (
+        INSERT INTO residence (code, name, bailleur_id, commune_insee, nb_logements, address,
+                               is_demo, geom, {", ".join(PLACED_COLUMNS)})
+        SELECT s.code, s.name, b.id, s.resolved_insee, s.nb_logements, s.address, :is_demo,
+               ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326),
+               {", ".join(f"p.{c}" for c in PLACED_COLUMNS)}
+        FROM residence_staging s JOIN bailleur b ON b.name = s.bailleur
+        JOIN {PLACEMENT_TABLE} p ON p.key = s.code
+        ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,
+            bailleur_id = EXCLUDED.bailleur_id, commune_insee = EXCLUDED.commune_insee,
+            nb_logements = EXCLUDED.nb_logements, address = EXCLUDED.address,
+            geom = EXCLUDED.geom, is_demo = EXCLUDED.is_demo,
+            {", ".join(f"{c} = EXCLUDED.{c}" for c in PLACED_COLUMNS)}, updated_at = now()
+        RETURNING (xmax = 0) AS inserted
+    )
+    SELECT count(*) FILTER (WHERE inserted) AS inserted,
+           count(*) FILTER (WHERE NOT inserted) AS updated
+    FROM upserted
     """
 )
+"""Insert or update the staged residences with their placement; count both."""
+
+PLACED_IN_QPV = text(f"SELECT count(*) FROM {PLACEMENT_TABLE} WHERE qpv_code IS NOT NULL")
 
 
 UNKNOWN_COMMUNE = "commune inconnue du référentiel des communes chargé"
@@ -118,21 +151,25 @@ class ResidenceImportSummary:
     """The rows a partial import left out, with their errors."""
 
 
-def _staging_row(record: ResidenceRecord) -> dict:
-    return {
-        "line": record.line,
-        "code": record.code,
-        "name": record.name,
-        "bailleur": record.bailleur,
-        "bailleur_siren": record.bailleur_siren,
-        "commune_insee": record.commune_insee,
-        "nb_logements": record.nb_logements,
-        "address": record.address,
-        "lon": record.lon,
-        "lat": record.lat,
-        "note_commune": record.note_commune,
-        "note_bailleur": record.note_bailleur,
-    }
+def _staging_row(record: ResidenceRecord) -> tuple[object, ...]:
+    return tuple(getattr(record, column) for column in STAGING_COLUMNS)
+
+
+def stage_residences(conn: Connection, opened: ResidenceFile) -> tuple[int, list[RowError]]:
+    """Stream the file's valid rows into the staging table with COPY, chunk by chunk as they are
+    checked; return how many were staged, and every error found."""
+    conn.execute(text(CREATE_STAGING))
+    staged = 0
+    errors: list[RowError] = []
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(COPY_STAGING) as copy:
+        for records, chunk_errors in opened.chunks():
+            errors += chunk_errors
+            for record in records:
+                copy.write_row(_staging_row(record))
+            staged += len(records)
+    conn.execute(text("ANALYZE residence_staging"))
+    return staged, errors
 
 
 def check_communes(conn: Connection, column: str) -> tuple[list[RowError], list[str]]:
@@ -199,40 +236,34 @@ def import_residences(
     The caller owns the transaction: roll it back when this raises.
     """
     progress(STEPS[0])
-    records, errors = parse_residences(path, crs=crs, columns=columns)
+    opened = open_residences(path, crs=crs, columns=columns)
+    if opened.errors:
+        raise ImportRejected(opened.errors)
+    staged, errors = stage_residences(conn, opened)
     if any(error.line is None for error in errors):
-        raise ImportRejected(errors)
+        raise ImportRejected(sorted_errors(errors))
     summary = ResidenceImportSummary()
     progress(STEPS[1])
-    conn.execute(text(CREATE_STAGING))
-    if records:
-        conn.execute(INSERT_STAGING, [_staging_row(r) for r in records])
-    commune_column = records[0].commune_column if records else "commune_insee"
-    commune_errors, summary.warnings = check_communes(conn, commune_column)
+    commune_errors, summary.warnings = check_communes(conn, opened.commune_column)
     errors += commune_errors
-    bad_lines = {error.line for error in errors}
-    records = [r for r in records if r.line not in bad_lines]
-    summary.rejected = rows_left_out(errors, partial=partial, valid=len(records))
-    if not records:
+    refused = {error.line for error in commune_errors if error.line is not None}
+    summary.rejected = rows_left_out(errors, partial=partial, valid=staged - len(refused))
+    if staged == len(refused):
         return summary
-    if bad_lines:
+    if refused:
         conn.execute(
             text("DELETE FROM residence_staging WHERE line = ANY(:lines)"),
-            {"lines": sorted(line for line in bad_lines if line is not None)},
+            {"lines": sorted(refused)},
         )
-    progress(STEPS[2])
     conn.execute(RESOLVE_COMMUNES)
-    conn.execute(UPSERT_BAILLEURS)
-    flags = conn.execute(UPSERT_RESIDENCES, {"is_demo": is_demo}).scalars().all()
-    summary.inserted = sum(1 for f in flags if f)
-    summary.updated = len(flags) - summary.inserted
-    codes = [r.code for r in records]
+    progress(STEPS[2])
+    place_points(conn, STAGED_POINTS)
+    summary.in_qpv = conn.execute(PLACED_IN_QPV).scalar_one()
     progress(STEPS[3])
-    place_residences(conn, codes)
-    summary.in_qpv = conn.execute(
-        text("SELECT count(*) FROM residence WHERE code = ANY(:codes) AND qpv_code IS NOT NULL"),
-        {"codes": codes},
-    ).scalar_one()
+    conn.execute(UPSERT_BAILLEURS)
+    counts = conn.execute(UPSERT_RESIDENCES, {"is_demo": is_demo}).one()
+    summary.inserted, summary.updated = counts.inserted, counts.updated
+    conn.execute(text(f"DROP TABLE {PLACEMENT_TABLE}"))
     progress(STEPS[4])
     summary.grades = _store_file_grades(conn)
     return summary

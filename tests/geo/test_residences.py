@@ -11,7 +11,7 @@ from shapely.geometry import Point, Polygon
 
 from geo.crs import LAMBERT93, WGS84
 from geo.report import ImportRejected, RowError, write_report
-from geo.residences import ResidenceRecord, parse_residences
+from geo.residences import ResidenceRecord, open_residences, parse_residences
 
 TO_WGS84 = Transformer.from_crs(LAMBERT93, WGS84, always_xy=True)
 
@@ -283,3 +283,35 @@ def test_an_unknown_field_lists_the_valid_field_names(tmp_path):
         "champ « nom_residence » inconnu (champs : code, name, bailleur, bailleur_siren, "
         "commune_insee, nb_logements, x, y, lon, lat, address, note_commune, note_bailleur)"
     )
+
+
+def test_a_file_checked_chunk_by_chunk_gives_the_same_records_and_errors(tmp_path):
+    path = write_csv(
+        tmp_path / "parc.csv",
+        [
+            "code;nom;bailleur;code_insee;nb_logements;x;y",
+            "R1;Les Tilleuls;Vilogia;59350;12;704600;7059900",
+            "R2;Les Érables;Vilogia;59350;0;704700;7059900",
+            "R3;Les Saules;Vilogia;59350;8;7059900;704600",
+            "R1;Doublon;Vilogia;59350;8;704800;7059900",
+            "R5;Les Aulnes;Vilogia;59350;8;704900;7059900",
+        ],
+    )
+    records, errors = parse_residences(path)
+    opened = open_residences(path, chunk_rows=2)
+    assert opened.errors == [] and opened.commune_column == "code_insee"
+    chunks = list(opened.chunks())
+    assert len(chunks) == 3
+    assert [r for chunk, _ in chunks for r in chunk] == records
+    assert [e for _, chunk in chunks for e in chunk] == errors
+    assert [r.code for r in records] == ["R1", "R5"]
+    assert [(e.line, e.column) for e in errors] == [(3, "nb_logements"), (4, "x"), (5, "code")]
+    assert "déjà présent ligne 2" in errors[2].message
+
+
+def test_the_crs_is_guessed_from_every_point_of_a_streamed_file(tmp_path):
+    rows = [f"R{i};Nom;Vilogia;59350;8;704600;7059900" for i in range(5)]
+    path = write_csv(tmp_path / "parc.csv", ["code;nom;bailleur;insee;nb_lgt;x;y", *rows])
+    chunks = list(open_residences(path, chunk_rows=2).chunks())
+    assert sum(len(records) for records, _ in chunks) == 5
+    assert all(not errors for _, errors in chunks)
