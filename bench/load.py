@@ -24,6 +24,8 @@ SAVES_EACH = 4
 CONTESTED = 10
 """Divergent residences the savers share, so that many attempts are stale (409)."""
 PHASE_TIMEOUT = 300
+SCALE_PHASE_TIMEOUT = 900
+"""At 200,000 residences, 100 full layers at once take minutes on two cores."""
 REQUEST_TIMEOUT = 120
 ADMIN = "bench-load-admin@qualiparc.test"
 READER = "bench-load-reader@qualiparc.test"
@@ -75,24 +77,51 @@ async def _call(
     return response
 
 
-async def _readers(base: str, tokens: list[str]) -> Phase:
-    phase = Phase()
-    pages = ("/api/residences", "/api/residences?commune=59350", "/api/quartiers?level=commune")
+READER_PAGES = ("/api/residences", "/api/residences?commune=59350", "/api/quartiers?level=commune")
+"""The demo reader's three pages: residence layer, one commune, quartiers."""
 
-    async def reader(client: httpx.AsyncClient, token: str) -> None:
-        headers = {"Authorization": f"Bearer {token}"}
-        for _ in range(READS_EACH):
+
+async def _readers(
+    base: str,
+    tokens: list[str | None],
+    pages: tuple[str, ...] | list[str],
+    rounds: int,
+    timeout: float = PHASE_TIMEOUT,
+) -> Phase:
+    """Each reader (one per token; None: anonymous) asks `pages` in turn, `rounds` times."""
+    phase = Phase()
+
+    async def reader(client: httpx.AsyncClient, token: str | None) -> None:
+        headers = {"Accept-Encoding": "gzip"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        for _ in range(rounds):
             for page in pages:
                 await _call(client, phase, "GET", base + page, headers=headers)
 
-    limits = httpx.Limits(max_connections=READERS, max_keepalive_connections=READERS)
+    limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
     async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits) as client:
         start = time.perf_counter()
         await asyncio.wait_for(
-            asyncio.gather(*(reader(client, token) for token in tokens)), PHASE_TIMEOUT
+            asyncio.gather(*(reader(client, token) for token in tokens)), timeout
         )
         phase.seconds = time.perf_counter() - start
     return phase
+
+
+async def reader_load(url: str, base: str, pages: list[str], *, authenticated: bool) -> Phase:
+    """`READERS` readers at once on the server `base` (database `url`), each asking `pages`
+    once: anonymous, or each with its own API token of a reader of the MEL."""
+    tokens: list[str | None] = [None] * READERS
+    if authenticated:
+        from app.auth.accounts import create_account, create_token
+
+        engine = create_engine(sqlalchemy_url(url))
+        with engine.begin() as conn:
+            create_account(conn, READER, "reader", [EPCI])
+            tokens = [create_token(conn, READER) for _ in range(READERS)]
+        engine.dispose()
+    return await _readers(base, tokens, pages, 1, SCALE_PHASE_TIMEOUT)
 
 
 async def _savers(base: str, token: str, campaign: int, codes: list[str]) -> tuple[Phase, int]:
@@ -153,7 +182,7 @@ def load_test(url: str) -> list[tuple[str, str]]:
             timeout=REQUEST_TIMEOUT,
         ).json()
         codes = [r["code"] for r in queue["residences"]][:CONTESTED]
-        reads = asyncio.run(_readers(base, reader_tokens))
+        reads = asyncio.run(_readers(base, list(reader_tokens), READER_PAGES, READS_EACH))
         saves, answered = asyncio.run(_savers(base, admin_token, campaign, codes))
     with engine.connect() as conn:
         in_history = conn.execute(

@@ -25,8 +25,10 @@ from app.core.database import get_engine, resolve_database_url, sqlalchemy_url
 from app.core.settings import get_settings
 from app.layers import ResidenceFilter, residence_rows_sql, residences_geojson
 from bench.load import CONTESTED, READERS, SAVERS, load_test
+from bench.scale import SIZES, Row, run_scale
 
 BENCH_DB = "qualiparc_bench"
+SCALE_TEMPLATE_DB = "qualiparc_bench_scale"
 README = Path(__file__).parent / "README.md"
 RUNS = 7
 
@@ -109,17 +111,18 @@ def meeting_latency(url: str, decisions: int = 20) -> list[float]:
     return latencies
 
 
-def scratch_url() -> str:
+def scratch_url(name: str = BENCH_DB) -> str:
     base = resolve_database_url()
     with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    return base.rsplit("/", 1)[0] + "/" + BENCH_DB
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return base.rsplit("/", 1)[0] + "/" + name
 
 
 def drop_scratch(url: str) -> None:
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:
@@ -224,6 +227,31 @@ def main() -> None:
     write_readme(figures, load, (load_before, os.getloadavg()[0]))
     for name, value in figures + load:
         print(f"{value:>22}  {name}")
+    scale_only(SIZES)
+
+
+def scale_only(sizes: tuple[int, ...]) -> None:
+    """The bench at scale (bench/scale.py) on a demo of its own; its section of the README."""
+    from app.core.migrate import upgrade
+    from app.demo.loader import load_demo
+
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    template = scratch_url(SCALE_TEMPLATE_DB)
+    try:
+        upgrade(template)
+        engine = create_engine(sqlalchemy_url(template))
+        with engine.begin() as conn:
+            load_demo(conn)
+        engine.dispose()
+        get_engine.cache_clear()
+        rows = run_scale(template, sizes)
+    finally:
+        get_engine.cache_clear()
+        drop_scratch(template)
+    write_scale_section(
+        rows, (load_before, os.getloadavg()[0]), (time.perf_counter() - started) / 60
+    )
 
 
 def load_only() -> None:
@@ -248,22 +276,45 @@ def load_only() -> None:
         print(f"| {name} | {value} |")
 
 
+def write_section(name: str, body: str) -> None:
+    """Replace the section `name` of bench/README.md (between its two markers), keeping the
+    others: a partial run rewrites only what it measured."""
+    start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+    current = README.read_text() if README.exists() else ""
+    block = f"{start}\n{body.strip()}\n{end}"
+    if start in current and end in current:
+        head, rest = current.split(start, 1)
+        current = head + block + rest.split(end, 1)[1]
+    else:
+        current = current.rstrip() + "\n\n" + block + "\n"
+    README.write_text(current)
+
+
+def machine(load_average: tuple[float, float]) -> str:
+    return (
+        f"{date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+        f"Python {platform.python_version()}, PostgreSQL 15 + PostGIS (project-local cluster); "
+        f"load average of the machine {load_average[0]:.1f} at the start, "
+        f"{load_average[1]:.1f} at the end"
+    )
+
+
 def write_readme(
     figures: list[tuple[str, str]], load: list[tuple[str, str]], load_average: tuple[float, float]
 ) -> None:
-    """Rewrite bench/README.md; `load_average`: the machine's at the start and the end, since
-    other work on a shared machine slows every figure."""
+    """Rewrite the demo section of bench/README.md; `load_average`: the machine's at the start
+    and the end, since other work on a shared machine slows every figure."""
     rows = "\n".join(f"| {name} | {value} |" for name, value in figures)
     load_rows = "\n".join(f"| {name} | {value} |" for name, value in load)
-    README.write_text(
-        f"""# Benchmarks
+    write_section(
+        "demo",
+        f"""## The demo
 
-`make bench` (`python -m bench.run`) loads the full demo (the 7 EPCI of the URH method) into a
-scratch database and measures the heavy paths; medians of {RUNS} runs. It rewrites this file.
+`make bench` (`python -m bench.run`) first loads the full demo (the 7 EPCI of the URH method)
+into a scratch database and measures the heavy paths; medians of {RUNS} runs.
 
-Measured on {date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores,
-Python {platform.python_version()}, PostgreSQL 15 + PostGIS (project-local cluster);
-load average of the machine {load_average[0]:.1f} at the start, {load_average[1]:.1f} at the end.
+Measured on {machine(load_average)}.
 
 | what | median |
 | --- | --- |
@@ -276,7 +327,7 @@ gzip compression at level 5: on the commune layer, level 9 took 514 ms instead o
 output 1.6 % smaller. The commune and EPCI outlines are served as shipped, already simplified:
 simplifying them again on each request cost 360 ms for 20 % fewer points.
 
-## Load
+### Load
 
 The app served by uvicorn with two workers on the same demo, driven over the loopback by httpx
 (asyncio): {READERS} authenticated readers at once (API tokens of a reader of the MEL), then
@@ -288,9 +339,42 @@ Latencies are per request, from sending to the whole answer.
 | scenario | figures |
 | --- | --- |
 {load_rows}
-"""
+""",
     )
 
 
+def write_scale_section(rows: list[Row], load_average: tuple[float, float], minutes: float) -> None:
+    """Rewrite the scale section of bench/README.md: one table per size."""
+    tables = []
+    for size in sorted({row.size for row in rows}):
+        lines = "\n".join(f"| {r.what} | {r.value} |" for r in rows if r.size == size)
+        tables.append(
+            f"### The demo + {size:,} generated residences\n\n| what | figure |\n"
+            f"| --- | --- |\n{lines}\n"
+        )
+    write_section(
+        "scale",
+        f"""## At scale
+
+Measured on {machine(load_average)}; {minutes:.0f} minutes for this part.
+
+{chr(10).join(tables)}""",
+    )
+
+
+def sizes_asked(arguments: list[str]) -> tuple[int, ...] | None:
+    """`--sizes 20000,200000`: the sizes of the scale part to run (and only that part)."""
+    if "--sizes" not in arguments:
+        return None
+    return tuple(int(size) for size in arguments[arguments.index("--sizes") + 1].split(","))
+
+
 if __name__ == "__main__":
-    load_only() if "--load" in sys.argv[1:] else main()
+    arguments = sys.argv[1:]
+    sizes = sizes_asked(arguments)
+    if "--load" in arguments:
+        load_only()
+    elif sizes is not None:
+        scale_only(sizes)
+    else:
+        main()
