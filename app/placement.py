@@ -2,10 +2,10 @@
 
 Set-based: the points to place are gathered in a temporary table, `residence_placement`, filled
 by a few joins (commune, QPV, IRIS). The distance of a point outside every QPV is measured on the
-sphere (within 0.5 % of the ellipsoid's, less than 1.5 m at 300 m, and five times cheaper) to its
-nearest few QPV, taken QPV by QPV, so that PostGIS builds each QPV's distance tree once rather
-than once per residence. An import reads the table as it writes its residences; the
-other callers write it back to the residences in one update.
+sphere (within 0.5 % of the ellipsoid's, and five times cheaper) to its nearest few QPV, taken QPV
+by QPV, so that PostGIS builds each QPV's distance tree once rather than once per residence; near
+the 300 m band's edge it is measured again on the ellipsoid. An import reads the table as it
+writes its residences; the other callers write it back to the residences in one update.
 """
 
 from __future__ import annotations
@@ -18,6 +18,12 @@ NEAR_QPV_M = 300
 
 NEAREST_CANDIDATES = 4
 """QPV pre-selected by the index (planar, in degrees) before the distance on the sphere."""
+SPHERE_GAP = 0.01
+"""The sphere's distances are within 0.5 % of the ellipsoid's in France: twice that margin."""
+NEARER_AT_MOST = 1.7
+"""A candidate further than this many times the nearest one, in planar degrees, cannot be nearer
+on the sphere in metropolitan France: a degree of longitude is never shorter than cos(51.5°) =
+0.62 degree of latitude there (1 / 0.62 = 1.61), so it is not measured."""
 
 PLACEMENT_TABLE = "residence_placement"
 PLACED_COLUMNS = ("epci_siren", "qpv_code", "iris_code", "distance_qpv_m", "near_qpv_300m")
@@ -51,9 +57,12 @@ FROM (
         FROM (
             SELECT p.key, p.geom, k.code
             FROM {PLACEMENT_TABLE} p
-            CROSS JOIN LATERAL (SELECT q.code FROM qpv q ORDER BY q.geom <-> p.geom
-                                LIMIT {NEAREST_CANDIDATES}) AS k
-            WHERE p.qpv_code IS NULL
+            CROSS JOIN LATERAL (
+                SELECT n.code, n.planar, min(n.planar) OVER () AS nearest
+                FROM (SELECT q.code, q.geom <-> p.geom AS planar FROM qpv q
+                      ORDER BY q.geom <-> p.geom LIMIT {NEAREST_CANDIDATES}) AS n
+            ) AS k
+            WHERE p.qpv_code IS NULL AND k.planar <= k.nearest * {NEARER_AT_MOST}
             ORDER BY k.code
             OFFSET 0
         ) AS c
@@ -65,6 +74,24 @@ FROM (
 WHERE measured.key = p.key
 """
 """The `OFFSET 0` keep the candidates sorted by QPV until their distance is measured."""
+
+NEAR_BAND_ON_ELLIPSOID = f"""
+UPDATE {PLACEMENT_TABLE} p SET
+    distance_qpv_m = exact.distance,
+    near_qpv_300m = exact.distance <= {NEAR_QPV_M}
+FROM (
+    SELECT p.key,
+           (SELECT min(ST_Distance(k.geom::geography, p.geom::geography))
+              FROM (SELECT q.geom FROM qpv q ORDER BY q.geom <-> p.geom
+                    LIMIT {NEAREST_CANDIDATES}) AS k) AS distance
+    FROM {PLACEMENT_TABLE} p
+    WHERE p.distance_qpv_m
+          BETWEEN {NEAR_QPV_M * (1 - SPHERE_GAP)} AND {NEAR_QPV_M * (1 + SPHERE_GAP)}
+) AS exact
+WHERE exact.key = p.key
+"""
+"""Around the band's edge, the distance is measured again on the ellipsoid, so that the band
+(`near_qpv_300m`) is decided exactly as the law measures it."""
 
 INSIDE_QPV = f"UPDATE {PLACEMENT_TABLE} SET distance_qpv_m = 0 WHERE qpv_code IS NOT NULL"
 
@@ -85,6 +112,7 @@ def place_points(conn: Connection, points: str) -> None:
     conn.execute(text(IN_POLYGON.format(column="qpv_code", table="qpv")))
     conn.execute(text(IN_POLYGON.format(column="iris_code", table="iris")))
     conn.execute(text(NEAREST_QPV))
+    conn.execute(text(NEAR_BAND_ON_ELLIPSOID))
     conn.execute(text(INSIDE_QPV))
 
 
