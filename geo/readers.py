@@ -47,8 +47,6 @@ SHAPEFILE_PARTS = (".shx", ".dbf")
 MAX_ROWS = 200_000
 """Rows of a CSV or XLSX file, header included: a file that goes beyond is refused (callers that
 stream a file chunk by chunk may allow more, see `stream_table`)."""
-CHUNK_ROWS = 20_000
-"""Data rows of each chunk that `stream_table` yields."""
 MAX_COLUMNS = 50
 """Columns holding a value in a CSV or XLSX file."""
 MAX_CELL_CHARS = 10_000
@@ -183,7 +181,7 @@ def stream_table(
     path: Path,
     budget: TimeBudget | None = None,
     *,
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int,
     max_rows: int = MAX_ROWS,
 ) -> TableStream:
     """Read a file as `read_table` does, holding only one chunk of a CSV or XLSX at a time (a

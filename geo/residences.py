@@ -21,7 +21,6 @@ from geo.crs import WGS84, diagnose_points, guess_crs, parse_crs, to_wgs84
 from geo.fields import RESIDENCE_FIELDS
 from geo.grades import GradeError, parse_grade
 from geo.readers import (
-    CHUNK_ROWS,
     FileFormatError,
     Row,
     Table,
@@ -149,6 +148,8 @@ def _point_of(geometry: BaseGeometry | None, errors: _RowErrors) -> tuple[float,
     return geometry.x, geometry.y
 
 
+CHUNK_ROWS = 20_000
+"""Rows checked, then streamed to the database, at a time: the memory of an import."""
 MAX_RESIDENCE_ROWS = 1_000_001
 """Rows of a residence file, header included: a million residences, all of France several times
 over, read chunk by chunk (other imports keep `geo.readers.MAX_ROWS`)."""
@@ -199,17 +200,20 @@ def open_residences(
     *,
     crs: str | None = None,
     columns: dict[str, str] | None = None,
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int | None = None,
 ) -> ResidenceFile:
     """Open a residence file: its columns are matched and checked here, its rows by `chunks`.
 
     `crs` (any form `parse_crs` accepts) overrides the file's CRS; `columns` maps canonical names
-    to the user's columns. Without either a CRS or longitudes and latitudes, the CRS is guessed
-    from every point of the file, read once more for that.
+    to the user's columns; `chunk_rows` defaults to `CHUNK_ROWS`. Without either a CRS or
+    longitudes and latitudes, the CRS is guessed from every point of the file, read once more
+    for that.
     """
     try:
         declared = parse_crs(crs) if crs else None
-        stream = stream_table(path, chunk_rows=chunk_rows, max_rows=MAX_RESIDENCE_ROWS)
+        stream = stream_table(
+            path, chunk_rows=chunk_rows or CHUNK_ROWS, max_rows=MAX_RESIDENCE_ROWS
+        )
     except (FileFormatError, ValueError) as exc:
         return ResidenceFile([RowError(None, None, None, str(exc))])
     names = stream.columns
@@ -289,7 +293,8 @@ def _source_crs(
     xs: list[float] = []
     ys: list[float] = []
     try:
-        for table in stream_table(path, max_rows=MAX_RESIDENCE_ROWS).chunks:
+        chunks = stream_table(path, chunk_rows=CHUNK_ROWS, max_rows=MAX_RESIDENCE_ROWS).chunks
+        for table in chunks:
             for position, row in enumerate(table.rows()):
                 point = _raw_point(table, position, row, mapping, coordinates, _RowErrors(0))
                 if point is not None:

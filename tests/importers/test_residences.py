@@ -278,3 +278,24 @@ def test_column_help_and_unknown_field_list_the_field_names(engine, tmp_path):
     assert "champ « nom_res » inconnu (champs : code, name, bailleur" in " ".join(
         refused.output.split()
     )
+
+
+def test_a_file_of_several_chunks_is_all_or_nothing_or_partial(engine, tmp_path, monkeypatch):
+    monkeypatch.setattr("geo.residences.CHUNK_ROWS", 2)
+    content = HEADER + (
+        f"C1,Bonne,Logis Nord,59350,10,{LILLE[0]},{LILLE[1]}\n"
+        f"C2,Bonne,Logis Nord,59512,10,{ROUBAIX[0]},{ROUBAIX[1]}\n"
+        f"C3,Commune inconnue,Logis Nord,99999,10,{LILLE[0]},{LILLE[1]}\n"
+        f"C4,Bonne,Logis Nord,59350,12,{LILLE[0]},{LILLE[1]}\n"
+        f"C1,Doublon,Logis Nord,59350,10,{LILLE[0]},{LILLE[1]}\n"
+    )
+    path = write(tmp_path / "parc.csv", content)
+    with pytest.raises(ImportRejected) as rejected:
+        run(engine, path)
+    assert [(e.line, e.column) for e in rejected.value.errors] == [(4, "depcom"), (6, "code")]
+    assert residence_count(engine) == 0
+    summary = run(engine, path, partial=True)
+    assert (summary.inserted, len(summary.rejected)) == (3, 2)
+    with engine.connect() as conn:
+        placed = conn.execute(text("SELECT code, epci_siren FROM residence ORDER BY code")).all()
+    assert placed == [("C1", "200093201"), ("C2", "200093201"), ("C4", "200093201")]
