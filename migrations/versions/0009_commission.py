@@ -6,8 +6,8 @@ for a residence and year, plus the decisions of that year recorded after that im
 import of the year counts the commission's decisions already, so it replaces them). The trigger
 keeps `allocation.imported_at` at the moment of each import.
 
-Revision ID: 0006_commission
-Revises: 0005
+Revision ID: 0009
+Revises: 0008
 """
 
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_commission"
-down_revision: str | None = "0005"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
