@@ -13,7 +13,8 @@ of the tiles of any zoom add up to the total of the selection, whatever lies on 
   (inside the cell, hence inside its tile). A cell carries its numbers of residences
   (`residences`) and dwellings (`dwellings`), then per class of the legend: `grade_1`…`grade_4`
   (agreed grades the caller reads), `hidden` (a grade exists that the caller may not read) and
-  `none` (no agreed grade). A zero is left out (MVT omits NULL values).
+  `none` (no agreed grade), each with its dwellings (`grade_1_dwellings`…). A zero is left out
+  (MVT omits NULL values).
 
 A cell counts by grade only grades the gate shows the caller one by one on the map layer, and
 counts the others as `hidden`: it publishes no figure derived from a grade the caller cannot
@@ -123,8 +124,16 @@ _POINTS = (
 """
 )
 
-_GRADE_COUNTS = ", ".join(
-    f"NULLIF(count(*) FILTER (WHERE grade = {g}), 0) AS grade_{g}" for g in GRADES
+_CLASS_CONDITIONS = {
+    **{f"grade_{g}": f"grade = {g}" for g in GRADES},
+    "hidden": "grade_status = 'hidden'",
+    "none": "grade_status = 'none'",
+}
+"""The classes of the legend a cell counts, with the condition on a residence of each."""
+_CLASS_COUNTS = ",\n".join(
+    f'NULLIF(count(*) FILTER (WHERE {condition}), 0) AS "{name}", '
+    f'NULLIF(sum(nb_logements) FILTER (WHERE {condition}), 0) AS "{name}_dwellings"'
+    for name, condition in _CLASS_CONDITIONS.items()
 )
 
 _CELLS = (
@@ -132,9 +141,7 @@ _CELLS = (
     + """
     SELECT ST_AsMVT(f, 'residences', {extent}, 'geom') FROM (
         SELECT count(*) AS residences, sum(nb_logements) AS dwellings,
-               {grade_counts},
-               NULLIF(count(*) FILTER (WHERE grade_status = 'hidden'), 0) AS hidden,
-               NULLIF(count(*) FILTER (WHERE grade_status = 'none'), 0) AS "none",
+               {class_counts},
                ST_AsMVTGeom(ST_Centroid(ST_Collect(g)),
                             ST_TileEnvelope(:tile_z, :tile_x, :tile_y), {extent}, {buffer})
                    AS geom
@@ -155,7 +162,7 @@ def residence_tile(conn: Connection, tile: Tile, flt: ResidenceFilter) -> bytes:
     rows, params = residence_rows_sql(replace(flt, bbox=box))
     template = _CELLS if tile.clustered else _POINTS
     sql = template.format(
-        rows=rows, in_tile=_IN_TILE, extent=EXTENT, buffer=BUFFER, grade_counts=_GRADE_COUNTS
+        rows=rows, in_tile=_IN_TILE, extent=EXTENT, buffer=BUFFER, class_counts=_CLASS_COUNTS
     )
     params.update(
         tile_z=tile.z,
@@ -191,9 +198,8 @@ def qpv_tile(conn: Connection, tile: Tile) -> bytes:
 CELL_FIELDS = {
     "residences": "Number",
     "dwellings": "Number",
-    **{f"grade_{g}": "Number" for g in GRADES},
-    "hidden": "Number",
-    "none": "Number",
+    **{name: "Number" for name in _CLASS_CONDITIONS},
+    **{f"{name}_dwellings": "Number" for name in _CLASS_CONDITIONS},
 }
 POINT_FIELDS = {
     "code": "String",
