@@ -64,6 +64,13 @@ def test_tiles_mode_clusters_filters_keyboard_and_popup(
 
     page.select_option("#filter-commune", ARRAS)
     wait_ready(page)
+    assert legend_counts(page, "total")[0] == arras
+    # the map fits the commune (zoom 14: one marker per residence); then back to cells
+    page.wait_for_function("() => window.qualiparc.residenceCount() > 0", timeout=30_000)
+    page.evaluate(
+        "([lat, lon]) => { window.qualiparc.map().setView([lat, lon], 10, {animate: false}); }",
+        [lat, lon],
+    )
     page.wait_for_function(
         "(n) => window.qualiparc.cells().reduce((s, c) => s + c.residences, 0) === n",
         arg=arras,
@@ -79,10 +86,14 @@ def test_tiles_mode_clusters_filters_keyboard_and_popup(
     label = page.evaluate("() => document.activeElement.getAttribute('aria-label')")
     assert "résidence" in label and "zoomer" in label
     page.keyboard.press("Enter")
-    page.wait_for_function("(z) => window.qualiparc.map().getZoom() > z", arg=zoom)
+    page.wait_for_function(
+        "(z) => window.qualiparc.map().getZoom() > z && !window.qualiparc.map()._animatingZoom",
+        arg=zoom,
+    )
+    wait_cells(page)
 
     page.evaluate(
-        "([lat, lon]) => window.qualiparc.map().setView([lat, lon], 16, {animate: false})",
+        "([lat, lon]) => { window.qualiparc.map().setView([lat, lon], 16, {animate: false}); }",
         [lat, lon],
     )
     page.wait_for_function("() => window.qualiparc.residenceCount() > 0", timeout=30_000)

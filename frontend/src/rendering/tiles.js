@@ -26,8 +26,11 @@ function cellMarker(feature, map) {
     element.setAttribute("role", "button");
     element.setAttribute("aria-label", label);
   });
-  marker.on("click", () => {
+  const open = () =>
     map.setView([lat, lon], Math.min(CLUSTER_MAXZOOM, Math.floor(map.getZoom()) + ZOOM_STEP));
+  marker.on("click", open);
+  marker.on("keypress", (event) => {
+    if (event.originalEvent.key === "Enter" || event.originalEvent.key === " ") open();
   });
   return marker;
 }
