@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     """Memory each worker gives to the compressed layers and tiles it keeps (app/core/cache.py)."""
     tile_mode_threshold: int = 20_000
     """Above this many residences in the selection, the map draws vector tiles and clusters
-    instead of one GeoJSON layer (`/api/residences/count` tells the map)."""
+    instead of one GeoJSON layer (`/api/meta` gives it, the zoom-0 tile counts the selection)."""
     tile_url: str | None = None
     """Optional online base map (e.g. IGN Plan or OpenStreetMap tiles); the map works without it."""
     tile_attribution: str = ""
