@@ -48,7 +48,9 @@ export class ResidenceLayer {
     this.group = L.featureGroup().addTo(map);
     this.byCode = new Map();
     this.factor = zoomFactor(map.getZoom());
-    this.group.on("click", (event) => this.openPopupOf(event.layer));
+    this.group.on("click", (event) =>
+      Promise.resolve(this.openPopupOf(event.layer)).catch(() => this.map.closePopup()),
+    );
     map.on("zoomend", () => this.resize());
   }
 
