@@ -59,19 +59,27 @@ def cached_response(
     per_caller: bool,
     grades: bool,
     empty_status: int = 200,
+    extra_headers: dict[str, str] | None = None,
 ) -> Response:
     """The body `build()` makes for this request, from the cache when the data have not changed.
 
     `per_caller`: the body depends on the caller's access (its visibility class is in the key);
     `grades`: the body may hold grades (always `private`); `empty_status`: the status of an
-    empty body (204 for an empty tile)."""
+    empty body (204 for an empty tile); `extra_headers` go with every answer (a `Vary` there
+    replaces ours). The base URL is in the key: documents whose links name the server are kept
+    per name it was called by."""
     query = tuple(sorted(request.query_params.multi_items()))
     who = visibility_class(principal) if per_caller else EVERYONE
-    key = (request.url.path, query, who, data_version(conn))
+    key = (str(request.base_url), request.url.path, query, who, data_version(conn))
     gzipped = accepts_gzip(request)
     tag = etag(key, "gzip" if gzipped else "identity")
     private = grades or principal is not None
-    headers = {"ETag": tag, "Cache-Control": PRIVATE if private else PUBLIC, "Vary": VARY}
+    headers = {
+        "ETag": tag,
+        "Cache-Control": PRIVATE if private else PUBLIC,
+        "Vary": VARY,
+        **(extra_headers or {}),
+    }
     if matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)
     entry = response_cache(request).fetch(key, build)
