@@ -293,7 +293,7 @@ def test_etag_304_and_a_harmonisation_shows_at_once(demo: Demo) -> None:
         first = demo.client.get(url, headers=admin)
         assert first.status_code == 200
         assert first.headers["cache-control"] == "private, no-cache"
-        assert first.headers["vary"] == "Cookie, Authorization, Accept-Encoding"
+        assert first.headers["vary"].startswith("Cookie, Authorization, Accept-Encoding")
         tags[url] = first.headers["etag"]
         assert tags[url].startswith('"')
         again = revalidate(demo, url, "admin", tags[url])
