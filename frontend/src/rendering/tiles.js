@@ -6,7 +6,8 @@ import { CLUSTER_MAXZOOM, MAX_ZOOM, fetchTile } from "../data/tiles.js";
 import { STRINGS, formatInteger } from "../i18n.js";
 
 const TILE_SIZE = 256;
-const MAX_TILES = 64;
+/** Tiles drawn at most: a 4K screen shows about 60; the tiles past it are not drawn. */
+const MAX_TILES = 100;
 /** Zoom levels a click on a cell moves in. */
 const ZOOM_STEP = 2;
 
