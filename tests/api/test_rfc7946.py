@@ -3,7 +3,8 @@ and clockwise holes, WGS84 positions in range, no `crs` member, bboxes in order.
 
 Each route whose OpenAPI says it sends `application/geo+json` is called here on the demo, by an
 anonymous visitor and by the administrator of the demo's EPCI: the map's layers, the analysis
-page's, the GeoJSON exports and the OGC API's items (in CRS84, their default).
+page's, the commission's vacancies, the GeoJSON exports and the OGC API's items (in CRS84, their
+default).
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ def calls(campaign: str, residence: str) -> dict[str, list[str]]:
         "/api/campaigns/{campaign_id}/grades": [f"/api/campaigns/{campaign}/grades"],
         "/api/campaigns/{campaign_id}/comparison": [f"/api/campaigns/{campaign}/comparison"],
         "/api/exports/residences.{fmt}": ["/api/exports/residences.geojson"],
+        "/api/commission/vacancies": [
+            "/api/commission/vacancies",
+            "/api/commission/vacancies?category=q1",
+        ],
         "/api/exports/quartiers.{fmt}": [
             f"/api/exports/quartiers.geojson?level={level}" for level in LEVELS
         ],
