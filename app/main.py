@@ -33,6 +33,7 @@ from app.api.routes import (
     quartiers,
     residences,
     territory,
+    tiles,
 )
 from app.core.assets import STATIC_DIR
 from app.core.audit import AuditOriginMiddleware
@@ -76,6 +77,7 @@ ROUTERS = (
     ogc.router,
     commission.router,
     commission_page.router,
+    tiles.router,
 )
 
 

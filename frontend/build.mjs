@@ -1,6 +1,8 @@
-// Copies the front end into app/static: Leaflet and Swagger UI (vendored from node_modules), our ES
-// modules and styles. No bundler: the browser loads native ES modules, and nothing comes from a CDN.
-import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
+// Copies the front end into app/static: Leaflet, Swagger UI and the vector-tile reader (vendored
+// from node_modules), our ES modules and styles. No bundler: the browser loads native ES modules
+// (a bare import specifier of a vendored module is rewritten to its path), and nothing comes from a
+// CDN.
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -8,6 +10,18 @@ const frontend = dirname(fileURLToPath(import.meta.url));
 const statics = join(frontend, "..", "app", "static");
 const leaflet = join(frontend, "node_modules", "leaflet", "dist");
 const swagger = join(frontend, "node_modules", "swagger-ui-dist");
+const modules = join(frontend, "node_modules");
+
+/** ES modules vendored as one file each: [package file, vendored path, bare imports rewritten]. */
+const esModules = [
+  ["pbf/index.js", "pbf/index.js", {}],
+  ["@mapbox/point-geometry/index.js", "point-geometry/index.js", {}],
+  [
+    "@mapbox/vector-tile/index.js",
+    "vector-tile/index.js",
+    { "@mapbox/point-geometry": "../point-geometry/index.js" },
+  ],
+];
 
 const vendored = [
   "leaflet.css",
@@ -26,7 +40,8 @@ const copies = [
   [join(frontend, "styles"), join(statics, "css")],
 ];
 
-if (!existsSync(leaflet) || !existsSync(swagger)) {
+const missing = [leaflet, swagger, ...esModules.map(([file]) => join(modules, file))];
+if (!missing.every((path) => existsSync(path))) {
   console.error("Dépendances absentes : lancer « npm ci » dans frontend/ avant la construction.");
   process.exit(1);
 }
@@ -36,5 +51,19 @@ for (const folder of ["vendor", "js", "css"]) {
 for (const [source, target] of copies) {
   mkdirSync(dirname(target), { recursive: true });
   cpSync(source, target, { recursive: true });
+}
+for (const [file, target, rewrites] of esModules) {
+  let source = readFileSync(join(modules, file), "utf8");
+  for (const [specifier, path] of Object.entries(rewrites)) {
+    source = source.replaceAll(`from '${specifier}'`, `from '${path}'`);
+    source = source.replaceAll(`from "${specifier}"`, `from "${path}"`);
+  }
+  const destination = join(statics, "vendor", target);
+  mkdirSync(dirname(destination), { recursive: true });
+  writeFileSync(destination, source);
+  const license = ["LICENSE", "LICENSE.txt"]
+    .map((name) => join(modules, dirname(file), name))
+    .find((path) => existsSync(path));
+  if (license) cpSync(license, join(dirname(destination), "LICENSE"));
 }
 console.log(`Front end copié dans ${statics}`);

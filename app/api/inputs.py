@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from urllib.parse import unquote_to_bytes
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -137,16 +137,7 @@ Clock = Annotated[
 Day = Annotated[
     str, Field(pattern=DAY, description="Date, « 2026-06-12 »"), AfterValidator(_to_day)
 ]
-
-
-def _iso_day(value: object) -> object:
-    if not isinstance(value, str | date):
-        raise PydanticCustomError(FRENCH_ERROR, "date attendue au format AAAA-MM-JJ")
-    return value
-
-
-Day = Annotated[date, Field(strict=False), BeforeValidator(_iso_day)]
-"""A date written AAAA-MM-JJ in a JSON body (strict bodies take no other form of date)."""
+"""A date written AAAA-MM-JJ in a JSON body, refused in French when it does not exist."""
 
 
 class StrictBody(BaseModel):

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     """Request bodies without a file (JSON, forms) above this size are refused as they arrive."""
     max_parse_seconds: float = 30
     """An uploaded sheet whose reading and checking take longer is refused."""
+    cache_mb: int = 64
+    """Memory each worker gives to the compressed layers and tiles it keeps (app/core/cache.py)."""
+    tile_mode_threshold: int = 20_000
+    """Above this many residences in the selection, the map draws vector tiles and clusters
+    instead of one GeoJSON layer (`/api/meta` gives it, the zoom-0 tile counts the selection)."""
     tile_url: str | None = None
     """Optional online base map (e.g. IGN Plan or OpenStreetMap tiles); the map works without it."""
     tile_attribution: str = ""

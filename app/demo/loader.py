@@ -88,6 +88,10 @@ def load_demo(
     _store_vacancies(conn, demo)
     for campaign_id in campaign_ids.get("harmonisation", []):
         plan_demo_day(conn, campaign_id, date.today())
+    # Statistics now, not at autovacuum's next pass: without them the planner takes the few
+    # residences of a tile for the whole stock and joins the grades to each (seconds per tile).
+    for table in ("residence", "grade", "harmonisation", "campaign", "bailleur"):
+        conn.execute(text(f"ANALYZE {table}"))
     return DemoSummary(
         territory=territory_summary,
         residences=len(demo.residences),

@@ -70,6 +70,11 @@ export const STRINGS = {
     `${countOf(residences, "résidence", "résidences")} · ` +
     countOf(dwellings, "logement", "logements"),
 
+  tileMode: "vue regroupée (grande sélection) : zoomez pour voir chaque résidence",
+  cellLabel: (residences, dwellings) =>
+    `${countOf(residences, "résidence", "résidences")}, ` +
+    `${countOf(dwellings, "logement", "logements")} : zoomer sur ce groupe`,
+
   errorNetwork: "Le serveur ne répond pas : vérifiez la connexion puis rechargez la page.",
   errorServer: (status) => `Erreur du serveur (HTTP ${status}).`,
   errorNotJson: "Réponse inattendue du serveur (ce n'est pas du JSON).",

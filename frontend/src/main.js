@@ -1,8 +1,16 @@
 // The map page: base map, QPV, residences by grade, legend and filters kept in the URL.
 import { STRINGS } from "./i18n.js";
-import { fetchCommunes, fetchEpci, fetchMeta, fetchQpv, fetchResidences } from "./data/api.js";
+import {
+  fetchCommunes,
+  fetchEpci,
+  fetchMeta,
+  fetchQpv,
+  fetchResidences,
+  getJSON,
+} from "./data/api.js";
 import { filterKeys, filtersToParams, readFilters } from "./data/filters.js";
 import { countByGrade } from "./data/stats.js";
+import { fetchSelectionStats } from "./data/tiles.js";
 import { legend as createLegend, gradeLegendOptions } from "./rendering/legend.js";
 import {
   Territory,
@@ -13,6 +21,7 @@ import {
 } from "./rendering/map.js";
 import { qpvLayers } from "./rendering/qpv.js";
 import { ResidenceLayer } from "./rendering/residences.js";
+import { TiledResidences } from "./rendering/tiles.js";
 import { FiltersPanel } from "./ui/filters.js";
 import { deferred } from "./ui/deferred.js";
 import { disclosure } from "./ui/disclosure.js";
@@ -27,8 +36,13 @@ const page = {
   gradesNote: document.getElementById("grades-note"),
 };
 
-/** What the page shows, for the handlers and the test hook. */
-const view = { map: null, residences: null, qpvCount: 0 };
+/** What the page shows, for the handlers and the test hook; `mode` is "geojson" (one layer of
+ * every residence) or "tiles" (vector tiles, residences gathered below zoom 13). */
+const view = { map: null, residences: null, tiled: null, qpvCount: 0, mode: "geojson" };
+
+/** `?tuiles=oui` or `?tuiles=non` forces a mode; otherwise the size of the selection decides. */
+const TILES_PARAM = "tuiles";
+const forcedMode = new URLSearchParams(window.location.search).get(TILES_PARAM);
 
 const settle = deferred();
 const ready = settle.promise;
@@ -39,10 +53,15 @@ window.qualiparc = {
   state: () => document.body.dataset.state,
   map: () => view.map,
   residenceCount: () => view.residences?.count ?? 0,
+  mode: () => view.mode,
+  /** Properties of the cells of residences drawn from the tiles (tiles mode, below zoom 13). */
+  cells: () => view.tiled?.cellProperties() ?? [],
   residences: () => view.residences?.properties() ?? [],
   qpvCount: () => view.qpvCount,
   /** Opens the popup of residence `code` and returns its text, or null if it is not shown. */
   openPopup: (code) => view.residences?.openPopup(code)?.textContent ?? null,
+  /** The same, awaiting the residence's details (tiles mode asks the API for them). */
+  openPopupAsync: async (code) => (await view.residences?.openPopup(code))?.textContent ?? null,
 };
 
 function setState(state) {
@@ -77,26 +96,56 @@ async function start() {
   const legend = createLegend(gradeLegendOptions(meta.legend, meta.qpv_sources)).addTo(map);
   view.map = map;
   view.residences = residences;
+  const tiled = new TiledResidences(map, residences, { onError: showError });
+  view.tiled = tiled;
+  const details = async (code) =>
+    (await getJSON(`/api/residences/${encodeURIComponent(code)}`)).properties;
   let territory = null;
   let controller = null;
+
+  /** Whether `filters` are drawn from tiles: forced by `?tuiles=`, else above the threshold of
+   * `/api/meta` (the selection counted by its zoom-0 tile, `stats`, only when the whole stock
+   * exceeds it). */
+  async function chooseMode(params, signal) {
+    if (forcedMode === "oui" || forcedMode === "non") return { tiles: forcedMode === "oui" };
+    if (meta.residence_count <= meta.tile_mode_threshold) return { tiles: false };
+    const stats = await fetchSelectionStats(params, { signal });
+    return { tiles: stats.residences > meta.tile_mode_threshold, stats };
+  }
 
   /** Fetch and draw the residences of `filters`, aborting the request of older ones. */
   async function load(filters) {
     controller?.abort();
     controller = new AbortController();
-    const collection =
-      filters.grades.length === 0
-        ? { features: [] }
-        : await fetchResidences(filtersToParams(filters, gradeKeys), {
-            signal: controller.signal,
-          });
-    residences.setFeatures(collection.features);
-    const stats = countByGrade(collection.features);
+    const { signal } = controller;
+    let stats;
+    if (filters.grades.length === 0) {
+      tiled.hide();
+      residences.setFeatures([]);
+      stats = countByGrade([]);
+    } else {
+      const params = filtersToParams(filters, gradeKeys);
+      const choice = await chooseMode(params, signal);
+      if (choice.tiles) {
+        stats = choice.stats ?? (await fetchSelectionStats(params, { signal }));
+        residences.details = details;
+        view.mode = "tiles";
+        await tiled.show(params);
+      } else {
+        const collection = await fetchResidences(params, { signal });
+        tiled.hide();
+        residences.details = null;
+        view.mode = "geojson";
+        residences.setFeatures(collection.features);
+        stats = countByGrade(collection.features);
+      }
+    }
     legend.update(stats);
-    page.summary.textContent =
+    const summary =
       filters.grades.length === 0
         ? STRINGS.noGradeSelected
         : STRINGS.summary(stats.residences, stats.dwellings);
+    page.summary.textContent = view.mode === "tiles" ? `${summary} — ${STRINGS.tileMode}` : summary;
   }
 
   /** Outline the EPCI or commune filtered and fit the map to it (else to the data). */
@@ -110,7 +159,9 @@ async function start() {
   async function onFilterChange(filters) {
     const moved = filters.epci !== shown.epci || filters.commune !== shown.commune;
     shown = filters;
-    const query = filtersToParams(filters, gradeKeys).toString();
+    const params = filtersToParams(filters, gradeKeys);
+    if (forcedMode) params.set(TILES_PARAM, forcedMode);
+    const query = params.toString();
     window.history.replaceState(null, "", query ? `?${query}` : window.location.pathname);
     setState("loading");
     page.summary.textContent = STRINGS.loadingResidences;

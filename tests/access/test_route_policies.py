@@ -53,6 +53,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import warnings
@@ -62,6 +63,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 import geopandas as gpd
+import mapbox_vector_tile
 import matplotlib
 import pytest
 from fastapi import FastAPI
@@ -143,6 +145,14 @@ FORMATS = ("csv", "geojson", "xlsx", "gpkg")
 ROUBAIX_VIEW = f"commune={ROUBAIX}&campaign={{current}}"
 """A small map to draw: Roubaix holds twins of both landlords, out of the Lille accounts' scope."""
 LAMBERT93 = "http://www.opengis.net/def/crs/EPSG/0/2154"
+
+
+def tile_url(layer: str, lon: float, lat: float, z: int, query: str = "") -> str:
+    """The URL of the vector tile of zoom `z` holding a point."""
+    n = 2**z
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return f"/tiles/{layer}/{z}/{int((lon + 180) / 360 * n)}/{y}.pbf{query}"
+
 
 READS: dict[str, tuple[Call, ...]] = {
     "/docs": get("/docs"),
@@ -245,6 +255,18 @@ READS: dict[str, tuple[Call, ...]] = {
         "/api/commission/residences/A02?year=2025",
     ),
 }
+READS.update(
+    {
+        "/tiles/{layer}/{z}/{x}/{y}.pbf": get(
+            tile_url("residences", 3.06, 50.63, 6),
+            tile_url("residences", 3.05, 50.63, 12, "?campaign={current}"),
+            tile_url("residences", 3.048, 50.632, 15, "?campaign={current}"),
+            tile_url("residences", 2.77, 50.29, 9, "?campaign={arras}&grade=none"),
+            tile_url("qpv", 3.172, 50.687, 12),
+        ),
+        "/tiles/{layer}.json": get("/tiles/residences.json?campaign={current}", "/tiles/qpv.json"),
+    }
+)
 """GET routes: path → example calls (each tried by every caller in every phase)."""
 
 
@@ -863,6 +885,7 @@ BODY_READERS: dict[str, Callable[[bytes], object]] = {
     "text/event-stream": _events,
     "text/csv": _csv,
     "application/pdf": Pdf,
+    "application/vnd.mapbox-vector-tile": mapbox_vector_tile.decode,
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _xlsx,
     "application/geopackage+sqlite3": _gpkg,
     "image/png": _png,

@@ -140,6 +140,8 @@ PHONE_PAGES = [
     (None, "/"),
     (None, "/connexion"),
     (None, "/quartiers"),
+    (None, "/ogc"),
+    (None, "/ogc/collections/residences/items"),
     *(
         ("admin", path)
         for path in (*ADMIN_PAGES, "/campagnes", "/comptes")

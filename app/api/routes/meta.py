@@ -14,8 +14,10 @@ router = APIRouter(prefix="/api", tags=["carte"])
 
 SUMMARY_SQL = text(
     """
-    SELECT ST_XMin(e) AS xmin, ST_YMin(e) AS ymin, ST_XMax(e) AS xmax, ST_YMax(e) AS ymax, demo
-    FROM (SELECT ST_Extent(geom) AS e, bool_or(is_demo) AS demo FROM residence) AS s
+    SELECT ST_XMin(e) AS xmin, ST_YMin(e) AS ymin, ST_XMax(e) AS xmax, ST_YMax(e) AS ymax, demo,
+           n AS residences
+    FROM (SELECT ST_Extent(geom) AS e, bool_or(is_demo) AS demo, count(*) AS n
+          FROM residence) AS s
     """
 )
 
@@ -56,6 +58,8 @@ def meta(conn: DbConnection, principal: OptionalPrincipal) -> dict:
         "tile_attribution": settings.tile_attribution,
         "bounds": bounds,
         "demo": bool(summary["demo"]),
+        "residence_count": summary["residences"],
+        "tile_mode_threshold": settings.tile_mode_threshold,
         "qpv_sources": list(sources),
         "account": describe(principal) if principal else None,
     }

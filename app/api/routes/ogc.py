@@ -19,9 +19,11 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from app.access.policy import ANYONE_AGGREGATES, ANYONE_NOTHING
+from app.api.caching import cached_response
 from app.api.deps import CallerGate, DbConnection
 from app.api.inputs import CODE_MAX, INT4_MAX, campaign_query, described
 from app.api.responses import GEOJSON_SCHEMA
+from app.core.cache import VARY
 from app.core.errors import InvalidParameter, NotFound, QualiparcError
 from app.core.templates import TEMPLATES
 from app.ogc import documents
@@ -318,21 +320,39 @@ def list_items(
     query: Annotated[ItemsQuery, Depends(_items_query)],
     html: WantsHtml,
 ) -> Response:
-    found = page(
-        conn,
-        collection,
-        gate,
-        campaign=query.campaign,
-        crs=query.crs,
-        box=query.box,
-        limit=query.limit,
-        offset=query.offset,
-    )
-    links = [
-        *_self_links(request, html, GEOJSON),
-        *_paging_links(request, query, found, html),
-        link(f"{_base(request)}/collections/{collection.id}", "collection", JSON, collection.title),
-    ]
+    """GeoJSON pages come from the response cache (app/core/cache.py), like the map's layers."""
+
+    def read() -> tuple[Page, list[dict]]:
+        found = page(
+            conn,
+            collection,
+            gate,
+            campaign=query.campaign,
+            crs=query.crs,
+            box=query.box,
+            limit=query.limit,
+            offset=query.offset,
+        )
+        home = f"{_base(request)}/collections/{collection.id}"
+        links = [
+            *_self_links(request, html, GEOJSON),
+            *_paging_links(request, query, found, html),
+            link(home, "collection", JSON, collection.title),
+        ]
+        return found, links
+
+    if not html:
+        return cached_response(
+            request,
+            conn,
+            lambda: documents.feature_collection(*read()),
+            media_type=GEOJSON,
+            principal=gate.principal,
+            per_caller=True,
+            grades=True,
+            extra_headers={"Content-Crs": query.crs.header(), "Vary": f"{VARY}, Accept"},
+        )
+    found, links = read()
     return _features(
         request,
         html,

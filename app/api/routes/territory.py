@@ -1,16 +1,40 @@
 """Territory layers: QPV, communes, EPCI."""
 
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.engine import Connection
 
 from app.access.policy import ANYONE_NOTHING
+from app.api.caching import cached_response
 from app.api.deps import DbConnection
 from app.api.inputs import siren_query
 from app.api.responses import GeoJSONResponse
+from app.auth.deps import OptionalPrincipal
+from app.auth.principal import Principal
+from app.exports.formats import GEOJSON_MEDIA_TYPE
 from app.layers import communes_geojson, epci_geojson, qpv_geojson
 
 router = APIRouter(prefix="/api", tags=["territoire"])
+
+
+def _cached(
+    request: Request,
+    conn: Connection,
+    principal: Principal | None,
+    build: Callable[[], bytes],
+) -> Response:
+    """The same outlines for everyone, cached per data version (app/core/cache.py)."""
+    return cached_response(
+        request,
+        conn,
+        build,
+        media_type=GEOJSON_MEDIA_TYPE,
+        principal=principal,
+        per_caller=False,
+        grades=False,
+    )
 
 
 @router.get(
@@ -19,8 +43,8 @@ router = APIRouter(prefix="/api", tags=["territoire"])
     response_class=GeoJSONResponse,
     dependencies=[ANYONE_NOTHING],
 )
-def list_qpv(conn: DbConnection) -> Response:
-    return GeoJSONResponse(qpv_geojson(conn))
+def list_qpv(request: Request, conn: DbConnection, principal: OptionalPrincipal) -> Response:
+    return _cached(request, conn, principal, lambda: qpv_geojson(conn))
 
 
 @router.get(
@@ -30,10 +54,12 @@ def list_qpv(conn: DbConnection) -> Response:
     dependencies=[ANYONE_NOTHING],
 )
 def list_communes(
+    request: Request,
     conn: DbConnection,
+    principal: OptionalPrincipal,
     epci: Annotated[str | None, siren_query()] = None,
 ) -> Response:
-    return GeoJSONResponse(communes_geojson(conn, epci))
+    return _cached(request, conn, principal, lambda: communes_geojson(conn, epci))
 
 
 @router.get(
@@ -42,5 +68,5 @@ def list_communes(
     response_class=GeoJSONResponse,
     dependencies=[ANYONE_NOTHING],
 )
-def list_epci(conn: DbConnection) -> Response:
-    return GeoJSONResponse(epci_geojson(conn))
+def list_epci(request: Request, conn: DbConnection, principal: OptionalPrincipal) -> Response:
+    return _cached(request, conn, principal, lambda: epci_geojson(conn))

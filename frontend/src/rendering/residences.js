@@ -40,12 +40,17 @@ export class ResidenceLayer {
   constructor(map, legend, { hiddenReason } = {}) {
     this.map = map;
     this.hiddenReason = hiddenReason;
+    /** Null, or an async `code → properties` for markers that carry only the code, grade and
+     * dwellings (drawn from vector tiles): the popup then asks the API for the residence. */
+    this.details = null;
     this.legendByKey = new Map(legend.map((entry) => [entryClass(entry), entry]));
     this.rank = new Map([...this.legendByKey.keys()].map((key, index) => [key, -index]));
     this.group = L.featureGroup().addTo(map);
     this.byCode = new Map();
     this.factor = zoomFactor(map.getZoom());
-    this.group.on("click", (event) => this.openPopupOf(event.layer));
+    this.group.on("click", (event) =>
+      Promise.resolve(this.openPopupOf(event.layer)).catch(() => this.map.closePopup()),
+    );
     map.on("zoomend", () => this.resize());
   }
 
@@ -105,8 +110,19 @@ export class ResidenceLayer {
     return this.byCode.size ? this.group.getBounds() : null;
   }
 
+  /** Open the popup of `marker`: its element, or a promise of it when the residence's details
+   * come from the API. */
   openPopupOf(marker) {
-    const content = residencePopup(marker.feature.properties, this.legendByKey, {
+    if (this.details) {
+      return this.details(marker.feature.properties.code).then((properties) =>
+        this.showPopup(marker, properties),
+      );
+    }
+    return this.showPopup(marker, marker.feature.properties);
+  }
+
+  showPopup(marker, properties) {
+    const content = residencePopup(properties, this.legendByKey, {
       hiddenReason: this.hiddenReason,
     });
     L.popup({ maxWidth: 380, minWidth: 260 })
@@ -116,7 +132,8 @@ export class ResidenceLayer {
     return content;
   }
 
-  /** Open the popup of the residence `code`; returns its element, or null if it is not shown. */
+  /** Open the popup of the residence `code`; returns its element (or a promise of it), or null
+   * if it is not shown. */
   openPopup(code) {
     const marker = this.byCode.get(code);
     return marker ? this.openPopupOf(marker) : null;

@@ -1,0 +1,122 @@
+"""Layer and tile bytes kept already compressed, keyed so that a grade never shows stale.
+
+An entry's key holds the resource (path and canonical query), the caller's *visibility class*
+(what the access gate depends on: anonymous, or the role and scopes of the account; two callers
+share an entry only if the gate shows them exactly the same thing), and the database's data
+version (migration 0010: it changes with every write to what the layers show, whoever writes).
+A write therefore never needs to reach the cache: the next request reads the new version and
+misses. The entries are gzip bytes, in a per-process LRU bounded in bytes
+(`QUALIPARC_CACHE_MB`).
+
+The ETag is a digest of the key (and of the content coding): a client's `If-None-Match` is
+answered `304 Not Modified` after one query (the version), before any layer is built.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from app.auth.principal import Principal
+
+GZIP_LEVEL = 5
+VARY = "Cookie, Authorization, Accept-Encoding"
+PRIVATE = "private, no-cache"
+"""Anything with grades, or asked by an account: kept by the browser only, revalidated each time."""
+PUBLIC = "public, no-cache"
+"""Free of grades and asked anonymously: may be shared by a proxy, revalidated each time."""
+
+
+def data_version(conn: Connection) -> int:
+    """The database's data version (migration 0010)."""
+    return int(conn.execute(text("SELECT version FROM data_version")).scalar_one())
+
+
+def visibility_class(principal: Principal | None) -> Hashable:
+    """What the access gate reads of a caller: its role and scopes (nothing for a visitor)."""
+    if principal is None:
+        return "anonyme"
+    scopes = tuple(sorted((kind, tuple(sorted(codes))) for kind, codes in principal.scopes.items()))
+    return (principal.role.value, scopes)
+
+
+@dataclass(frozen=True)
+class Entry:
+    compressed: bytes
+    """The body gzipped (empty for an empty body)."""
+    empty: bool
+
+
+class ResponseCache:
+    """An LRU of compressed bodies bounded by their total size in bytes (thread-safe: the
+    handlers run in a thread pool)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry
+
+    def put(self, key: Hashable, entry: Entry) -> None:
+        size = len(entry.compressed)
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._size -= len(old.compressed)
+            self._entries[key] = entry
+            self._size += size
+            while self._size > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._size -= len(evicted.compressed)
+
+    def fetch(self, key: Hashable, build: Callable[[], bytes]) -> Entry:
+        """The entry of `key`, built and compressed on a miss."""
+        entry = self.get(key)
+        if entry is None:
+            body = build()
+            compressed = gzip.compress(body, GZIP_LEVEL, mtime=0) if body else b""
+            entry = Entry(compressed, not body)
+            self.put(key, entry)
+        return entry
+
+
+def etag(key: Hashable, coding: str) -> str:
+    """A strong ETag of a key and a content coding (`gzip` or `identity`)."""
+    digest = hashlib.sha256(repr((key, coding)).encode()).hexdigest()[:40]
+    return f'"{digest}"'
+
+
+def matches(if_none_match: str | None, tag: str) -> bool:
+    """Whether `If-None-Match` names `tag` (or is `*`)."""
+    if not if_none_match:
+        return False
+    names = [part.strip() for part in if_none_match.split(",")]
+    return "*" in names or tag in names
