@@ -205,24 +205,41 @@ def floor_figures(url: str, size: int) -> tuple[list[Row], float, dict]:
     return rows, floor_ms, boxes
 
 
-def app_sql_figure(url: str, size: int, floor_ms: float) -> Row:
+def app_sql_figures(url: str, size: int, floor_ms: float) -> list[Row]:
     """The app's own layer SQL (`app/layers.py`, anonymous gate: default campaigns joined,
-    grades hidden), in process: what the server adds to the floor before HTTP and gzip."""
-    from sqlalchemy import create_engine
+    grades hidden), in process: first its rows (every column the map reads, the grade joined)
+    as text built by PostGIS alone, the floor of the same rows; then `residences_geojson`, what
+    the server adds to that before HTTP and gzip."""
+    from sqlalchemy import create_engine, text
 
     from app.core.database import sqlalchemy_url
-    from app.layers import ResidenceFilter, residences_geojson
+    from app.layers import ResidenceFilter, residence_rows_sql, residences_geojson
 
     engine = create_engine(sqlalchemy_url(url))
+    rows_sql, params = residence_rows_sql(ResidenceFilter())
+    same_rows = text(FLOOR_SQL.format(rows=rows_sql))
     with engine.connect() as conn:
+        same_ms, same_body = median_ms(
+            lambda: conn.execute(same_rows, params).scalar_one(), runs_for(size)
+        )
         ms, body = median_ms(lambda: residences_geojson(conn, ResidenceFilter()), runs_for(size))
     engine.dispose()
-    assert isinstance(body, bytes)
-    return Row(
-        size,
-        "full layer, qualiparc's SQL in process (`residences_geojson`, anonymous, no HTTP)",
-        f"{ms:.0f} ms ({ms / floor_ms:.1f}× floor; {len(body) / 1e6:.1f} MB)",
-    )
+    assert isinstance(body, bytes) and isinstance(same_body, str)
+    return [
+        Row(
+            size,
+            "floor of the app's rows (its layer SQL, every column and the grade joined, "
+            "text built by PostGIS alone)",
+            f"{same_ms:.0f} ms ({same_ms / floor_ms:.1f}× the plain floor; "
+            f"{len(same_body.encode()) / 1e6:.1f} MB)",
+        ),
+        Row(
+            size,
+            "full layer, qualiparc's SQL in process (`residences_geojson`, anonymous, no HTTP)",
+            f"{ms:.0f} ms ({ms / same_ms:.2f}× the floor of its rows, {ms / floor_ms:.1f}× the "
+            f"plain floor; {len(body) / 1e6:.1f} MB)",
+        ),
+    ]
 
 
 def tipg_available() -> bool:
@@ -465,7 +482,7 @@ def measure_size(template_url: str, size: int, scratch: Path) -> list[Row]:
         rows += floor_rows
         with psycopg.connect(url) as conn:
             count = conn.execute("SELECT count(*) FROM residence").fetchone()[0]
-        rows.append(app_sql_figure(url, size, floor_ms))
+        rows += app_sql_figures(url, size, floor_ms)
         if size > HTTP_SIZES_MAX:
             return rows
         rows += tipg_figures(url, size, count, floor_ms)
