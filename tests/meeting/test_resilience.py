@@ -79,9 +79,7 @@ def _listening_again(server: MeetingServer, before: int, timeout: float = 10) ->
     assert found >= before, f"{found} processus à l'écoute sur {before}"
 
 
-def _live_again(
-    server: MeetingServer, reader: SseReader, residence: dict, listeners: int
-) -> None:
+def _live_again(server: MeetingServer, reader: SseReader, residence: dict, listeners: int) -> None:
     """Once the workers listen again (they retry every second at most), a decision reaches
     the open stream (how fast is the bench's live-meeting row, not asserted here)."""
     _listening_again(server, listeners)
