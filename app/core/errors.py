@@ -11,6 +11,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.assets import frontend_missing
+from geo.report import ImportRejected, listed_report, thousands
 
 
 class QualiparcError(Exception):
@@ -46,6 +47,16 @@ class Conflict(QualiparcError):
 
 class ImportFailed(QualiparcError):
     code = "import_refuse"
+
+    @classmethod
+    def of(cls, rejected: ImportRejected) -> ImportFailed:
+        """The 422 of an all-or-nothing import refused, its errors listed by row and column."""
+        count = len(rejected.errors)
+        return cls(
+            f"Import refusé, rien n'a été écrit : {thousands(count)} "
+            f"erreur{'s' if count > 1 else ''}.",
+            errors=listed_report(rejected.errors),
+        )
 
 
 class PayloadTooLarge(QualiparcError):

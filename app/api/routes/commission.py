@@ -35,7 +35,7 @@ from app.core.errors import ImportFailed
 from app.core.settings import get_settings
 from geo.commission import CATEGORIES, QUARTILE_CATEGORIES
 from geo.readers import TimeBudget
-from geo.report import ImportRejected, listed_report, thousands
+from geo.report import ImportRejected
 from geo.vacancy_sheet import MAX_DWELLINGS
 
 router = APIRouter(prefix="/api/commission", tags=["commission d'attribution"])
@@ -105,12 +105,7 @@ def import_vacancies(
             summary = upload_vacancies(conn, principal, path, name, budget)
         except ImportRejected as rejected:
             conn.rollback()
-            count = len(rejected.errors)
-            raise ImportFailed(
-                f"Import refusé, rien n'a été écrit : {thousands(count)} "
-                f"erreur{'s' if count > 1 else ''}.",
-                errors=listed_report(rejected.errors),
-            ) from None
+            raise ImportFailed.of(rejected) from None
     conn.commit()
     return {
         "declared": summary.declared,

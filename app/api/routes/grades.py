@@ -31,7 +31,7 @@ from app.core.settings import get_settings
 from app.importers.grades import import_grades
 from geo.grades import SIDES
 from geo.readers import TimeBudget
-from geo.report import ImportRejected, listed_report, thousands
+from geo.report import ImportRejected, listed_report
 
 router = APIRouter(tags=["notes"])
 
@@ -149,12 +149,7 @@ def import_sheet(
             )
         except ImportRejected as rejected:
             conn.rollback()
-            count = len(rejected.errors)
-            raise ImportFailed(
-                f"Import refusé, rien n'a été écrit : {thousands(count)} "
-                f"erreur{'s' if count > 1 else ''}.",
-                errors=listed_report(rejected.errors),
-            ) from None
+            raise ImportFailed.of(rejected) from None
     conn.commit()
     return {
         "inserted": summary.inserted,
