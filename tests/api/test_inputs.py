@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 from app.api.inputs import FILENAME_MAX, upload_name, upload_suffix
 from app.core.database import sqlalchemy_url
 from app.core.errors import InvalidParameter
+from tests.tokens import bearer
 
 CU_ARRAS = "200033579"
 ADMIN = "admin-saisies@arras.test"
@@ -22,15 +23,7 @@ ADMIN = "admin-saisies@arras.test"
 @pytest.fixture(scope="module")
 def admin(demo_url: str) -> dict[str, str]:
     """An administrator of the CU d'Arras on the shared demo (Bearer token)."""
-    from app.auth.accounts import create_account, create_token
-
-    engine = create_engine(sqlalchemy_url(demo_url))
-    with engine.begin() as conn:
-        if not conn.execute(text("SELECT 1 FROM account WHERE email = :e"), {"e": ADMIN}).first():
-            create_account(conn, ADMIN, "admin", [CU_ARRAS])
-        token = create_token(conn, ADMIN)
-    engine.dispose()
-    return {"Authorization": f"Bearer {token}"}
+    return bearer(demo_url, ADMIN, "admin", [CU_ARRAS])
 
 
 @pytest.fixture(scope="module")

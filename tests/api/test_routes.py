@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, text
 
 from app.core.database import sqlalchemy_url
 from geo.grades import DEFAULT_LABELS
+from tests.tokens import bearer
 
 ARRAS = "62041"
 CU_ARRAS = "200033579"
@@ -67,16 +68,7 @@ def test_anonymous_callers_never_get_residence_grades(demo_client):
 
 
 def test_signed_in_administrator_sees_agreed_grades(demo_client, demo_url):
-    from app.auth.accounts import create_account, create_token
-
-    engine = create_engine(sqlalchemy_url(demo_url))
-    with engine.begin() as conn:
-        email = "admin-api-test@arras.test"
-        if not conn.execute(text("SELECT 1 FROM account WHERE email = :e"), {"e": email}).first():
-            create_account(conn, email, "admin", [CU_ARRAS])
-        token = create_token(conn, email)
-    engine.dispose()
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = bearer(demo_url, "admin-api-test@arras.test", "admin", [CU_ARRAS])
     features = demo_client.get("/api/residences", headers=headers).json()["features"]
     grades = {f["properties"]["grade"] for f in features}
     assert {1, 2, 3, 4} <= grades

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, text
 
 from app.core.database import sqlalchemy_url
 from geo.commission import CATEGORIES
+from tests.tokens import bearer
 
 CU_ARRAS = "200033579"
 ADMIN = "admin-commission@arras.test"
@@ -16,15 +17,7 @@ ADMIN = "admin-commission@arras.test"
 @pytest.fixture(scope="module")
 def admin(demo_url: str) -> dict[str, str]:
     """An administrator of the CU d'Arras on the shared demo (Bearer token)."""
-    from app.auth.accounts import create_account, create_token
-
-    engine = create_engine(sqlalchemy_url(demo_url))
-    with engine.begin() as conn:
-        if not conn.execute(text("SELECT 1 FROM account WHERE email = :e"), {"e": ADMIN}).first():
-            create_account(conn, ADMIN, "admin", [CU_ARRAS])
-        token = create_token(conn, ADMIN)
-    engine.dispose()
-    return {"Authorization": f"Bearer {token}"}
+    return bearer(demo_url, ADMIN, "admin", [CU_ARRAS])
 
 
 def test_the_demo_holds_every_phase_and_a_few_vacancies(demo_url: str):
