@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.access.policy import ANYONE_NOTHING
+from app.api.caching import CachedAnswers
 from app.api.inputs import InputGuard
 from app.api.openapi import install_openapi
 from app.api.routes import (
@@ -118,7 +119,7 @@ def create_app(static_dir: Path = STATIC_DIR) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(AuditOriginMiddleware)
-
+    app.add_middleware(CachedAnswers)  # after InputGuard: a refused address never reaches it
     app.add_middleware(InputGuard)
     for router in ROUTERS:
         app.include_router(router)

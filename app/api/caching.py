@@ -5,27 +5,44 @@ client's `If-None-Match` names the current ETag, and otherwise sends the cached 
 on a miss). Anything with grades, or asked by an account, is `private, no-cache`; the rest
 `public, no-cache`: a browser or proxy always revalidates, so a decision taken in a meeting is
 never served from a stale copy.
+
+`CachedAnswers` gives the same answer before routing when the cache already holds it: one trip
+to the database reads the caller's account (the same credential check as every route) and the
+data version, and the entry of that key is sent as `cached_response` would send it. An entry
+exists only once its route has answered the same resource for the same visibility class at the
+same data version, after its access policy and its checks of the query: the route's rules are
+not repeated here, only their answer. Entries whose answer depends on other request headers
+than those of `VARY` (an OGC page negotiated by `Accept`) are left to their route.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from fastapi import Request, Response
 from sqlalchemy.engine import Connection
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.auth.deps import presented
 from app.auth.principal import Principal
 from app.core.cache import (
     PRIVATE,
     PUBLIC,
     VARY,
+    Entry,
+    Key,
     ResponseCache,
     data_version,
     etag,
     matches,
     visibility_class,
 )
+from app.core.database import PoolTimeout, run_with_connection
+from app.core.errors import busy, error_response
 from app.core.settings import get_settings
 
 EVERYONE = "tous"
@@ -49,6 +66,53 @@ def accepts_gzip(request: Request) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Form:
+    """How a cached body is answered, kept with it."""
+
+    media_type: str
+    grades: bool
+    """The body may hold grades: always `private`."""
+    empty_status: int
+    extra_headers: tuple[tuple[str, str], ...]
+
+    @property
+    def shared(self) -> bool:
+        """Whether the answer depends on no request header but those of `VARY` (an extra `Vary`
+        names others)."""
+        return all(name.lower() != "vary" for name, _ in self.extra_headers)
+
+
+def resource(request: Request) -> tuple:
+    """What `request` asks: base URL, path and query. The base URL is in it: documents whose links
+    name the server are kept per name it was called by. The query is sorted by name only: a
+    repeated parameter keeps its order (the last one may win)."""
+    query = tuple(sorted(request.query_params.multi_items(), key=lambda item: item[0]))
+    return (str(request.base_url), request.url.path, query)
+
+
+def _headers(request: Request, key: Key, form: Form, principal: Principal | None) -> dict:
+    private = form.grades or principal is not None
+    return {
+        "ETag": etag(key, "gzip" if accepts_gzip(request) else "identity"),
+        "Cache-Control": PRIVATE if private else PUBLIC,
+        "Vary": VARY,
+        **dict(form.extra_headers),
+    }
+
+
+def _answer(request: Request, headers: dict, entry: Entry, form: Form) -> Response:
+    if matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    if entry.empty:
+        return Response(status_code=form.empty_status, headers=headers)
+    if accepts_gzip(request):
+        headers["Content-Encoding"] = "gzip"
+        return Response(entry.compressed, headers=headers, media_type=form.media_type)
+    body = gzip.decompress(entry.compressed)
+    return Response(body, headers=headers, media_type=form.media_type)
+
+
 def cached_response(
     request: Request,
     conn: Connection,
@@ -66,26 +130,125 @@ def cached_response(
     `per_caller`: the body depends on the caller's access (its visibility class is in the key);
     `grades`: the body may hold grades (always `private`); `empty_status`: the status of an
     empty body (204 for an empty tile); `extra_headers` go with every answer (a `Vary` there
-    replaces ours). The base URL is in the key: documents whose links name the server are kept
-    per name it was called by."""
-    query = tuple(sorted(request.query_params.multi_items()))
+    replaces ours, and keeps the answer from `CachedAnswers`)."""
     who = visibility_class(principal) if per_caller else EVERYONE
-    key = (str(request.base_url), request.url.path, query, who, data_version(conn))
-    gzipped = accepts_gzip(request)
-    tag = etag(key, "gzip" if gzipped else "identity")
-    private = grades or principal is not None
-    headers = {
-        "ETag": tag,
-        "Cache-Control": PRIVATE if private else PUBLIC,
-        "Vary": VARY,
-        **(extra_headers or {}),
-    }
-    if matches(request.headers.get("if-none-match"), tag):
+    key = (resource(request), who, data_version(conn))
+    form = Form(media_type, grades, empty_status, tuple((extra_headers or {}).items()))
+    headers = _headers(request, key, form, principal)
+    if matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
-    entry = response_cache(request).fetch(key, build)
-    if entry.empty:
-        return Response(status_code=empty_status, headers=headers)
-    if gzipped:
-        headers["Content-Encoding"] = "gzip"
-        return Response(entry.compressed, headers=headers, media_type=media_type)
-    return Response(gzip.decompress(entry.compressed), headers=headers, media_type=media_type)
+    entry = response_cache(request).fetch(key, build, form)
+    return _answer(request, headers, entry, form)
+
+
+def _reads(conn: Connection) -> None:
+    conn.execution_options(isolation_level="AUTOCOMMIT")  # reads: no transaction to end
+
+
+def _version(conn: Connection) -> int:
+    _reads(conn)
+    return data_version(conn)
+
+
+class VersionReads:
+    """The data version for the early answers of visitors, read by as few queries as a loaded
+    server needs: a request waits for the next query *sent after it arrived*, which every
+    request waiting meanwhile shares. What it gets is therefore at least as new as a query of
+    its own, never older: a decision committed before the request came is always seen."""
+
+    def __init__(self) -> None:
+        self._next: asyncio.Future[int] | None = None
+        self._reading = False
+
+    async def read(self) -> int:
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        waiting = self._next
+        if not self._reading:
+            self._reading = True
+            asyncio.get_running_loop().create_task(self._serve())
+        return await asyncio.shield(waiting)
+
+    async def _serve(self) -> None:
+        batch: asyncio.Future[int] | None = None
+        try:
+            while self._next is not None:
+                batch, self._next = self._next, None  # later arrivals wait for the next query
+                try:
+                    version = await run_with_connection(_version)
+                except Exception as error:  # every waiter gets it: the route answers them
+                    batch.set_exception(error)
+                else:
+                    batch.set_result(version)
+        finally:
+            self._reading = False
+            for left in (batch, self._next):  # stopped (the server shutting down)
+                if left is not None and not left.done():
+                    left.cancel()
+            self._next = None
+
+
+_version_reads: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, VersionReads] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def version_reads() -> VersionReads:
+    """The shared version reads of this event loop (one per worker)."""
+    loop = asyncio.get_running_loop()
+    reads = _version_reads.get(loop)
+    if reads is None:
+        reads = _version_reads[loop] = VersionReads()
+    return reads
+
+
+async def early_answer(request: Request, cache: ResponseCache) -> Response | None:
+    """The cached answer of a GET, found before routing (None: let the route answer)."""
+    asked = resource(request)
+    if not cache.holds(asked):
+        return None
+    credential = presented(request)
+    if credential is None:
+        principal, version = None, await version_reads().read()
+    else:
+
+        def caller(conn: Connection) -> tuple[Principal | None, int]:
+            _reads(conn)
+            return credential.principal(conn), data_version(conn)
+
+        principal, version = await run_with_connection(caller)
+        if credential.token and principal is None:
+            return None  # the route refuses the token
+    for who in (visibility_class(principal), EVERYONE):
+        key = (asked, who, version)
+        entry = cache.get(key)
+        form = entry.about if entry is not None else None
+        if entry is not None and isinstance(form, Form) and form.shared:
+            cache.early_hits += 1
+            return _answer(request, _headers(request, key, form, principal), entry, form)
+    return None
+
+
+class CachedAnswers:
+    """Serves a GET from the response cache before routing when it holds the answer (ASGI
+    middleware, inside `InputGuard`); anything else, or any failure, goes to the routes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            request = Request(scope)
+            cache = getattr(request.app.state, "response_cache", None)
+            answer: Response | None = None
+            if cache is not None:
+                try:
+                    answer = await early_answer(request, cache)
+                except PoolTimeout:
+                    answer = error_response(busy())  # waiting again in the route would double it
+                except Exception:  # the route answers, with its own errors
+                    answer = None
+            if answer is not None:
+                await answer(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

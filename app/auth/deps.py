@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -63,25 +64,44 @@ def api_token(authorization: str) -> str | None:
     return decoded.partition(":")[2]
 
 
+@dataclass(frozen=True)
+class Presented:
+    """The credential a request presents: an API token, or else a session cookie."""
+
+    token: bool
+    secret: str
+
+    def principal(self, conn: Connection) -> Principal | None:
+        """Its live account (None: unknown, ended or revoked; an unknown token is refused by
+        `optional_principal`, an ended session is a visitor)."""
+        return _signed_in(conn, token_of if self.token else session_of, self.secret)
+
+
+def presented(request: Request) -> Presented | None:
+    """The credential of `request` (None: a visitor)."""
+    token = api_token(request.headers.get("authorization", ""))
+    if token is not None:
+        return Presented(True, token)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return Presented(False, cookie) if cookie else None
+
+
 async def optional_principal(request: Request, database: RequestDb) -> Principal | None:
     """The caller's account, or None when anonymous (no credential, or an ended session).
     Cookie writes must carry the session's CSRF token."""
-    token = api_token(request.headers.get("authorization", ""))
-    if token is not None:
-        conn = await database.acquire()
-        principal = await run_in_threadpool(_signed_in, conn, token_of, token)
+    credential = presented(request)
+    if credential is None:
+        return None
+    conn = await database.acquire()
+    principal = await run_in_threadpool(credential.principal, conn)
+    if credential.token:
         if principal is None:
             raise NotAuthenticated("Jeton d'API invalide ou révoqué.")
         return principal
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    conn = await database.acquire()
-    principal = await run_in_threadpool(_signed_in, conn, session_of, token)
     if principal is None:
         return None
     if request.method not in SAFE_METHODS and not csrf_matches(
-        token, request.headers.get(CSRF_HEADER, "")
+        credential.secret, request.headers.get(CSRF_HEADER, "")
     ):
         raise Forbidden("Jeton CSRF manquant ou invalide : rechargez la page.")
     return principal

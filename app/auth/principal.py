@@ -50,27 +50,26 @@ class Principal:
 def load_principal(
     conn: Connection, account_id: int, credential: Credential | None = None
 ) -> Principal | None:
-    """The active account `account_id` with its scopes, or None."""
-    row = (
-        conn.execute(
-            text("SELECT id, email, role, display_name FROM account WHERE id = :id AND active"),
-            {"id": account_id},
-        )
-        .mappings()
-        .one_or_none()
-    )
-    if row is None:
+    """The active account `account_id` with its scopes, or None (one query)."""
+    rows = conn.execute(
+        text(
+            "SELECT a.id, a.email, a.role, a.display_name, s.kind, s.code FROM account a"
+            " LEFT JOIN account_scope s ON s.account_id = a.id WHERE a.id = :id AND a.active"
+        ),
+        {"id": account_id},
+    ).all()
+    if not rows:
         return None
     scopes: dict[str, set[str]] = {}
-    for kind, code in conn.execute(
-        text("SELECT kind, code FROM account_scope WHERE account_id = :id"), {"id": account_id}
-    ):
-        scopes.setdefault(kind, set()).add(code)
+    for row in rows:
+        if row.kind is not None:
+            scopes.setdefault(row.kind, set()).add(row.code)
+    first = rows[0]
     return Principal(
-        id=row["id"],
-        email=row["email"],
-        role=Role(row["role"]),
-        display_name=row["display_name"],
+        id=first.id,
+        email=first.email,
+        role=Role(first.role),
+        display_name=first.display_name,
         scopes={kind: frozenset(codes) for kind, codes in scopes.items()},
         credential=credential,
     )

@@ -52,19 +52,30 @@ class Entry:
     compressed: bytes
     """The body gzipped (empty for an empty body)."""
     empty: bool
+    about: Hashable = None
+    """What the caller stored with it (the HTTP layer: how to answer with it)."""
+
+
+Key = tuple[Hashable, Hashable, int]
+"""(resource, visibility class, data version): the resource names what was asked (the HTTP
+layer: base URL, path and query)."""
 
 
 class ResponseCache:
     """An LRU of compressed bodies bounded by their total size in bytes (thread-safe: the
-    handlers run in a thread pool)."""
+    handlers run in a thread pool). It counts its entries per resource, so that `holds` tells,
+    before any version is read, whether a resource may be in it at all."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
+        self._entries: OrderedDict[Key, Entry] = OrderedDict()
+        self._resources: dict[Hashable, int] = {}
         self._size = 0
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.early_hits = 0
+        """Hits answered before routing (app/api/caching.py)."""
 
     @property
     def size(self) -> int:
@@ -73,7 +84,11 @@ class ResponseCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: Hashable) -> Entry | None:
+    def holds(self, resource: Hashable) -> bool:
+        """Whether some entry (of any visibility class or version) is kept for `resource`."""
+        return resource in self._resources
+
+    def get(self, key: Key) -> Entry | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -83,32 +98,39 @@ class ResponseCache:
             self.hits += 1
             return entry
 
-    def put(self, key: Hashable, entry: Entry) -> None:
+    def put(self, key: Key, entry: Entry) -> None:
         size = len(entry.compressed)
         if size > self.max_bytes:
             return
         with self._lock:
             old = self._entries.pop(key, None)
-            if old is not None:
+            if old is None:
+                self._resources[key[0]] = self._resources.get(key[0], 0) + 1
+            else:
                 self._size -= len(old.compressed)
             self._entries[key] = entry
             self._size += size
             while self._size > self.max_bytes:
-                _, evicted = self._entries.popitem(last=False)
+                evicted_key, evicted = self._entries.popitem(last=False)
                 self._size -= len(evicted.compressed)
+                left = self._resources[evicted_key[0]] - 1
+                if left:
+                    self._resources[evicted_key[0]] = left
+                else:
+                    del self._resources[evicted_key[0]]
 
-    def fetch(self, key: Hashable, build: Callable[[], bytes]) -> Entry:
-        """The entry of `key`, built and compressed on a miss."""
+    def fetch(self, key: Key, build: Callable[[], bytes], about: Hashable = None) -> Entry:
+        """The entry of `key`, built and compressed on a miss (kept with `about`)."""
         entry = self.get(key)
         if entry is None:
             body = build()
             compressed = gzip.compress(body, GZIP_LEVEL, mtime=0) if body else b""
-            entry = Entry(compressed, not body)
+            entry = Entry(compressed, not body, about)
             self.put(key, entry)
         return entry
 
 
-def etag(key: Hashable, coding: str) -> str:
+def etag(key: Key, coding: str) -> str:
     """A strong ETag of a key and a content coding (`gzip` or `identity`)."""
     digest = hashlib.sha256(repr((key, coding)).encode()).hexdigest()[:40]
     return f'"{digest}"'

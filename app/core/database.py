@@ -116,11 +116,20 @@ async def request_database() -> AsyncIterator[RequestDatabase]:
 
 
 async def run_with_connection(function: Callable[..., T], *args: object, **kwargs: object) -> T:
-    """`function(conn, *args, **kwargs)` in a thread on a connection of its own, taken like a
-    request's (for the long-lived live stream)."""
-    database = RequestDatabase()
+    """`function(conn, *args, **kwargs)` on a connection of its own, taken like a request's slot
+    (waited for on the event loop), then opened, used and closed in one trip to a thread (for the
+    live stream, and for the answers served from the cache before routing)."""
+    slots = _request_slots()
     try:
-        conn = await database.acquire()
-        return await run_in_threadpool(function, conn, *args, **kwargs)
+        await asyncio.wait_for(slots.acquire(), get_settings().db_pool_timeout)
+    except TimeoutError:
+        raise PoolTimeout("no database connection free in time") from None
+
+    def call() -> T:
+        with get_engine().connect() as conn:
+            return function(conn, *args, **kwargs)
+
+    try:
+        return await run_in_threadpool(call)  # a cancelled wait lets the thread finish first
     finally:
-        await database.release()
+        slots.release()

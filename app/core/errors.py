@@ -181,25 +181,32 @@ def validation_reason(error: dict) -> str:
     return reason
 
 
+def error_response(exc: QualiparcError) -> JSONResponse:
+    """The JSON answer of a domain error, with its status."""
+    status = next((code for cls, code in STATUS_CODES.items() if isinstance(exc, cls)), 400)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        error_body(exc.code, exc.message, **exc.details),
+        status_code=status,
+        headers=getattr(exc, "headers", headers),
+    )
+
+
+def busy() -> ServiceUnavailable:
+    """No free database connection in time: the server is busy, not broken."""
+    return ServiceUnavailable("Serveur trop sollicité : réessayez dans un instant.")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Every error leaves as JSON `{"error": {"code", "message", …}}`; bad input is a 422."""
 
     @app.exception_handler(QualiparcError)
     async def _domain(_: Request, exc: QualiparcError) -> JSONResponse:
-        status = next((code for cls, code in STATUS_CODES.items() if isinstance(exc, cls)), 400)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(
-            error_body(exc.code, exc.message, **exc.details),
-            status_code=status,
-            headers=getattr(exc, "headers", headers),
-        )
+        return error_response(exc)
 
     @app.exception_handler(PoolTimeout)
     async def _pool_timeout(request: Request, _: PoolTimeout) -> JSONResponse:
-        """No free database connection in time: the server is busy, not broken."""
-        return await _domain(
-            request, ServiceUnavailable("Serveur trop sollicité : réessayez dans un instant.")
-        )
+        return await _domain(request, busy())
 
     @app.exception_handler(OperationalError)
     async def _database_unreachable(request: Request, _: OperationalError) -> JSONResponse:

@@ -38,11 +38,13 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(demo_copy) -> Iterator[Demo]:
+def demo(demo_copy, request: pytest.FixtureRequest) -> Iterator[Demo]:
+    """A copy of the demo per test module (this one's fixture is shared), served in process."""
     from app.auth.accounts import create_account, create_token
     from app.main import create_app
 
-    url = demo_copy(f"qualiparc_tiles_{os.getpid()}")
+    module = request.module.__name__.rpartition(".")[2]
+    url = demo_copy(f"qualiparc_{module}_{os.getpid()}")
     engine = create_engine(sqlalchemy_url(url))
     headers: dict[str, dict[str, str]] = {"anonymous": {}}
     with engine.begin() as conn:
