@@ -10,4 +10,5 @@ lint:  ## Lint, formatting, import contracts and strict types (also run by make 
 	scripts/lint.sh
 
 bench:  ## Benchmarks; figures go to bench/README.md
+	WITH_BROWSER=1 WITH_BENCH=1 scripts/setup.sh
 	.venv/bin/python -m bench.run

@@ -1,11 +1,17 @@
 """Load on the real server: concurrent authenticated readers, then concurrent harmonisation saves,
 against the app served by uvicorn with two workers on the demo (loopback only, bounded in count
-and time). Every save attempt, applied or refused as stale, must be in the history."""
+and time). Every save attempt, applied or refused as stale, must be in the history.
+
+The readers are driven by wrk (Debian's package, installed by `make bench`): a C client takes
+little of the two cores the server and the database share with it. The saves, which read then
+write, are driven by httpx."""
 
 from __future__ import annotations
 
 import asyncio
 import statistics
+import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -17,15 +23,11 @@ from app.core.database import sqlalchemy_url
 EPCI = "200093201"
 """The Métropole Européenne de Lille, the demo's largest EPCI."""
 READERS = 100
-READS_EACH = 3
-"""Rounds of the reader's three pages (residence layer, one commune, quartiers)."""
 SAVERS = 50
 SAVES_EACH = 4
 CONTESTED = 10
 """Divergent residences the savers share, so that many attempts are stale (409)."""
 PHASE_TIMEOUT = 300
-SCALE_PHASE_TIMEOUT = 900
-"""At 200,000 residences, 100 full layers at once take minutes on two cores."""
 REQUEST_TIMEOUT = 120
 ADMIN = "bench-load-admin@qualiparc.test"
 READER = "bench-load-reader@qualiparc.test"
@@ -79,40 +81,118 @@ async def _call(
 
 READER_PAGES = ("/api/residences", "/api/residences?commune=59350", "/api/quartiers?level=commune")
 """The demo reader's three pages: residence layer, one commune, quartiers."""
+READ_SECONDS = 20
+"""How long the readers read, after one round of their pages (the answers built)."""
+
+WRK_SCRIPT = """
+local pages = {%(pages)s}
+local tokens = {%(tokens)s}
+local n = 0
+offset = 0
+setup = function(thread)
+  thread:set("offset", offset)
+  offset = offset + 1
+end
+request = function()
+  n = n + 1
+  local headers = {["Accept-Encoding"] = "gzip"}
+  if #tokens > 0 then
+    headers["Authorization"] = "Bearer " .. tokens[((n * 2 + offset) %% #tokens) + 1]
+  end
+  return wrk.format("GET", pages[(n %% #pages) + 1], headers)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "WRK %%d %%d %%d %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
+    e.connect, e.read + e.write, e.status, e.timeout))
+end
+"""
+"""wrk's scenario: each request asks the next page of the list, with the next token (if any);
+the figures leave as one line (latencies in µs)."""
 
 
-async def _readers(
-    base: str,
-    tokens: list[str | None],
-    pages: tuple[str, ...] | list[str],
-    rounds: int,
-    timeout: float = PHASE_TIMEOUT,
-) -> Phase:
-    """Each reader (one per token; None: anonymous) asks `pages` in turn, `rounds` times."""
-    phase = Phase()
+@dataclass
+class Reading:
+    """What wrk measured of the readers (latencies in ms, from sending to the whole answer)."""
 
-    async def reader(client: httpx.AsyncClient, token: str | None) -> None:
-        headers = {"Accept-Encoding": "gzip"}
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-        for _ in range(rounds):
-            for page in pages:
-                await _call(client, phase, "GET", base + page, headers=headers)
+    requests: int
+    seconds: float
+    p50: float
+    p95: float
+    p99: float
+    slowest: float
+    unanswered: int
+    """Connections refused or broken, and answers that did not come within the timeout."""
+    refused: int
+    """Answers other than 2xx and 3xx."""
 
-    limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
-    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits) as client:
-        start = time.perf_counter()
-        await asyncio.wait_for(
-            asyncio.gather(*(reader(client, token) for token in tokens)), timeout
+    def summary(self) -> str:
+        return (
+            f"p50 {self.p50:.0f} ms, p95 {self.p95:.0f} ms, p99 {self.p99:.0f} ms, "
+            f"max {self.slowest:.0f} ms, {self.requests / self.seconds:.0f} req/s "
+            f"({self.requests} requests in {self.seconds:.0f} s); "
+            f"errors: {self.refused} answers not 2xx/3xx, {self.unanswered} without answer"
         )
-        phase.seconds = time.perf_counter() - start
-    return phase
 
 
-async def reader_load(url: str, base: str, pages: list[str], *, authenticated: bool) -> Phase:
-    """`READERS` readers at once on the server `base` (database `url`), each asking `pages`
-    once: anonymous, or each with its own API token of a reader of the MEL."""
-    tokens: list[str | None] = [None] * READERS
+def _readers(
+    base: str, tokens: list[str], pages: tuple[str, ...] | list[str], seconds: int = READ_SECONDS
+) -> Reading:
+    """`READERS` connections at once read `pages` in turn for `seconds` with wrk (a C client,
+    so that the client takes little of the two cores), each request with the next of `tokens`
+    (none: anonymous). One round of the pages first builds their answers."""
+    headers = {"Accept-Encoding": "gzip"}
+    if tokens:
+        headers["Authorization"] = f"Bearer {tokens[0]}"
+    with httpx.Client(timeout=REQUEST_TIMEOUT, headers=headers) as client:
+        for page in pages:
+            client.get(base + page)
+    script = WRK_SCRIPT % {
+        "pages": ", ".join(f'"{page}"' for page in pages),
+        "tokens": ", ".join(f'"{token}"' for token in tokens),
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        lua.write(script)
+        lua.flush()
+        ran = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{READERS}",
+                f"-d{seconds}s",
+                "--timeout",
+                "60s",
+                "-s",
+                lua.name,
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 120,
+        )
+    line = next(line for line in ran.stdout.splitlines() if line.startswith("WRK "))
+    count, micros, p50, p95, p99, slowest, connect, broken, status, late = map(
+        int, line.split()[1:]
+    )
+    return Reading(
+        count,
+        micros / 1e6,
+        p50 / 1000,
+        p95 / 1000,
+        p99 / 1000,
+        slowest / 1000,
+        connect + broken + late,
+        status,
+    )
+
+
+def reader_load(url: str, base: str, pages: list[str], *, authenticated: bool) -> Reading:
+    """`READERS` readers at once on the server `base` (database `url`) asking `pages` in turn:
+    anonymous, or each with its own API token of a reader of the MEL."""
+    tokens: list[str] = []
     if authenticated:
         from app.auth.accounts import create_account, create_token
 
@@ -121,7 +201,7 @@ async def reader_load(url: str, base: str, pages: list[str], *, authenticated: b
             create_account(conn, READER, "reader", [EPCI])
             tokens = [create_token(conn, READER) for _ in range(READERS)]
         engine.dispose()
-    return await _readers(base, tokens, pages, 1, SCALE_PHASE_TIMEOUT)
+    return _readers(base, tokens, pages)
 
 
 async def _savers(base: str, token: str, campaign: int, codes: list[str]) -> tuple[Phase, int]:
@@ -182,7 +262,7 @@ def load_test(url: str) -> list[tuple[str, str]]:
             timeout=REQUEST_TIMEOUT,
         ).json()
         codes = [r["code"] for r in queue["residences"]][:CONTESTED]
-        reads = asyncio.run(_readers(base, list(reader_tokens), READER_PAGES, READS_EACH))
+        reads = _readers(base, reader_tokens, READER_PAGES)
         saves, answered = asyncio.run(_savers(base, admin_token, campaign, codes))
     with engine.connect() as conn:
         in_history = conn.execute(
@@ -200,9 +280,9 @@ def load_test(url: str) -> list[tuple[str, str]]:
     )
     return [
         (
-            f"load: {READERS} concurrent authenticated readers × {READS_EACH} rounds of "
-            "(residence layer, one commune, quartiers), 2 workers",
-            reads.summary() + f"; 5xx: {reads.server_errors}",
+            f"load: {READERS} concurrent authenticated readers for {READ_SECONDS} s, each "
+            "request the next of (residence layer, one commune, quartiers), 2 workers",
+            reads.summary(),
         ),
         (
             f"load: {SAVERS} concurrent harmonisation saves × {SAVES_EACH} on {len(codes)} "

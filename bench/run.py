@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, text
 from app.core.database import get_engine, resolve_database_url, sqlalchemy_url
 from app.core.settings import get_settings
 from app.layers import ResidenceFilter, residence_rows_sql, residences_geojson
-from bench.load import CONTESTED, READERS, SAVERS, load_test
+from bench.load import CONTESTED, READ_SECONDS, READERS, SAVERS, load_test
 from bench.scale import SIZES, Row, run_scale
 
 BENCH_DB = "qualiparc_bench"
@@ -350,12 +350,13 @@ simplifying them again on each request cost 360 ms for 20 % fewer points.
 
 ### Load
 
-The app served by uvicorn with two workers on the same demo, driven over the loopback by httpx
-(asyncio): {READERS} authenticated readers at once (API tokens of a reader of the MEL), then
-{SAVERS} harmonisation saves at once on {CONTESTED} divergent residences of the MEL, each reading
-the version then saving with `expected_version`, so that many are refused as stale (409). Every
-attempt, applied or refused, must be in the history (`grade_event`); no answer may be a 5xx.
-Latencies are per request, from sending to the whole answer.
+The app served by uvicorn with two workers on the same demo, over the loopback: {READERS}
+authenticated readers at once (API tokens of a reader of the MEL) for {READ_SECONDS} s, driven by
+wrk, then {SAVERS} harmonisation saves at once on {CONTESTED} divergent residences of the MEL,
+driven by httpx (asyncio), each reading the version then saving with `expected_version`, so that
+many are refused as stale (409). Every attempt, applied or refused, must be in the history
+(`grade_event`); no answer may be a 5xx. Latencies are per request, from sending to the whole
+answer.
 
 | scenario | figures |
 | --- | --- |

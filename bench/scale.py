@@ -10,7 +10,6 @@ bbox queries are measured (a full run at 1,000,000 would pass half an hour on tw
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import statistics
@@ -28,7 +27,7 @@ import psycopg
 
 from app.core.cluster import free_port
 from app.core.settings import LOCAL_STATE_DIR, PROJECT_ROOT
-from bench.load import READERS, reader_load
+from bench.load import READ_SECONDS, READERS, reader_load
 from bench.residences import write_residences
 
 SIZES = (20_000, 200_000, 1_000_000)
@@ -435,9 +434,9 @@ def browser_figures(base: str, size: int) -> list[Row]:
 
 
 def load_figures(url: str, base: str, size: int, boxes: dict) -> list[Row]:
-    """100 concurrent readers, anonymous then authenticated, each asking one commune's bbox,
-    the full layer (up to `FULL_LAYER_LOAD_MAX` residences; beyond, one commune's layer) and,
-    when the server has them, the tiles of the first views."""
+    """100 concurrent readers for `READ_SECONDS`, anonymous then authenticated, asking in turn
+    one commune's bbox, the full layer (up to `FULL_LAYER_LOAD_MAX` residences; beyond, one
+    commune's layer) and, when the server has them, twelve tiles of Lille and Roubaix."""
     box = ",".join(f"{v:.6f}" for v in boxes.get("59350", next(iter(boxes.values()))))
     layer = "/api/residences" if size <= FULL_LAYER_LOAD_MAX else "/api/residences?commune=59350"
     pages = [f"/api/residences?bbox={box}", layer]
@@ -446,15 +445,16 @@ def load_figures(url: str, base: str, size: int, boxes: dict) -> list[Row]:
             pages += [TILE_PATH.format(z=z, x=x, y=y) for z, x, y in LOAD_TILES]
     rows = []
     for authenticated in (False, True):
-        phase = asyncio.run(reader_load(url, base, pages, authenticated=authenticated))
+        reading = reader_load(url, base, pages, authenticated=authenticated)
         who = "authenticated (API tokens of readers of the MEL)" if authenticated else "anonymous"
         rows.append(
             Row(
                 size,
-                f"load: {READERS} concurrent {who} readers × (one commune bbox, "
+                f"load: {READERS} concurrent {who} readers for {READ_SECONDS} s, each request "
+                "the next of (one commune bbox, "
                 f"{'full layer' if layer == '/api/residences' else 'Lille layer'}"
                 f"{', 12 tiles' if len(pages) > 2 else ''}), 2 workers",
-                phase.summary() + f"; 5xx: {phase.server_errors}",
+                reading.summary(),
             )
         )
     return rows

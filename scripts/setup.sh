@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepare a fresh machine: system packages (PostGIS, Chromium for tests), the virtualenv, the front end.
 # Idempotent: a second run only checks. WITH_BROWSER=1 also installs Chromium (for the tests);
-# WITH_GIS=1 GDAL's command-line tools and QGIS's Python bindings (the OGC API's client tests).
+# WITH_GIS=1 GDAL's command-line tools and QGIS's Python bindings (the OGC API's client tests);
+# WITH_BENCH=1 wrk, the load generator of the bench's concurrent readers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,7 @@ if [ "${WITH_GIS:-0}" = 1 ]; then
   [ -f /usr/lib/qgis/plugins/libprovider_wfs.so ] && [ -d /usr/lib/python3/dist-packages/qgis/core ] \
     || missing+=(python3-qgis qgis-providers)
 fi
+if [ "${WITH_BENCH:-0}" = 1 ] && ! command -v wrk >/dev/null; then missing+=(wrk); fi
 command -v node >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
