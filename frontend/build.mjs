@@ -3,7 +3,7 @@
 // (a bare import specifier of a vendored module is rewritten to its path), and nothing comes from a
 // CDN.
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const frontend = dirname(fileURLToPath(import.meta.url));
@@ -66,4 +66,35 @@ for (const [file, target, rewrites] of esModules) {
     .find((path) => existsSync(path));
   if (license) cpSync(license, join(dirname(destination), "LICENSE"));
 }
+
+/** `import … from "x"`, `export … from "x"` or `import "x"`: the specifier in group 1 or 2. */
+const STATIC_IMPORT =
+  /^\s*(?:import|export)\b[^'"]*?from\s*["']([^"']+)["']|^\s*import\s*["']([^"']+)["']/gm;
+
+/** The URLs of the modules `entry` (a URL under /static/) imports, directly or not, in the built
+ * tree: a page lists them as `modulepreload` links so the browser fetches them all at once
+ * instead of one level of imports after the other. */
+function moduleGraph(entry) {
+  const found = new Set();
+  const pending = [entry];
+  while (pending.length > 0) {
+    const url = pending.pop();
+    const source = readFileSync(join(statics, url.replace(/^\/static\//, "")), "utf8");
+    for (const match of source.matchAll(STATIC_IMPORT)) {
+      const specifier = match[1] ?? match[2];
+      const imported = specifier.startsWith("/")
+        ? specifier
+        : posix.join(posix.dirname(url), specifier);
+      if (!found.has(imported)) {
+        found.add(imported);
+        pending.push(imported);
+      }
+    }
+  }
+  return [...found].sort();
+}
+writeFileSync(
+  join(statics, "js", "preload.json"),
+  `${JSON.stringify({ "/static/js/main.js": moduleGraph("/static/js/main.js") }, null, 2)}\n`,
+);
 console.log(`Front end copié dans ${statics}`);

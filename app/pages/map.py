@@ -1,5 +1,8 @@
 """The public map page."""
 
+import json
+from pathlib import Path
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -10,14 +13,32 @@ from app.pages import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
 
+ENTRY = "/static/js/main.js"
+
+
+def module_preloads(static_dir: Path, entry: str = ENTRY) -> list[str]:
+    """The modules `entry` imports, as `frontend/build.mjs` listed them (none if it did not): the
+    page preloads them so that the browser fetches them at once, not one import depth at a time."""
+    try:
+        graph = json.loads((static_dir / "js" / "preload.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [url for url in graph.get(entry, []) if isinstance(url, str)]
+
 
 @router.get("/", response_class=HTMLResponse, dependencies=[ANYONE_NOTHING])
 def map_page(request: Request) -> HTMLResponse:
     """The map; a 503 that says how to build the front end when its files are missing."""
-    missing = frontend_missing(request.app.state.static_dir) is not None
+    static_dir = request.app.state.static_dir
+    missing = frontend_missing(static_dir) is not None
     return TEMPLATES.TemplateResponse(
         request,
         "index.html",
-        {"title": "Carte du parc social", "version": __version__},
+        {
+            "title": "Carte du parc social",
+            "version": __version__,
+            "entry": ENTRY,
+            "preloads": module_preloads(Path(static_dir)),
+        },
         status_code=503 if missing else 200,
     )

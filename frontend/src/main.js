@@ -82,6 +82,9 @@ function clearError() {
 async function start() {
   setState("loading");
   page.summary.textContent = STRINGS.loading;
+  // The outlines and the QPV do not depend on /api/meta: asked for with it, not after it.
+  const outlines = Promise.all([fetchCommunes(), fetchEpci()]);
+  const qpvCollection = fetchQpv();
   const meta = await fetchMeta();
   page.banner.textContent = STRINGS.demoBanner;
   page.banner.hidden = !meta.demo;
@@ -185,13 +188,12 @@ async function start() {
   page.filters.inert = true;
   disclosure(page.filtersToggle, page.filters, { phoneOnly: true });
   shown = panel.value;
-  const [communes, epci, qpv] = await Promise.all([
-    fetchCommunes(),
-    fetchEpci(),
-    fetchQpv(),
-    load(shown),
-  ]);
-  territory = new Territory(communes, epci);
+  // The base map is drawn as soon as its outlines come, while the residences are on their way.
+  const base = outlines.then(([communes, epci]) => {
+    territory = new Territory(communes, epci);
+    territory.layer.addTo(map);
+  });
+  const [qpv] = await Promise.all([qpvCollection, base, load(shown)]);
   const qpvs = qpvLayers(qpv);
   view.qpvCount = qpv.features.length;
   layerControl(map, {

@@ -251,8 +251,8 @@ async function start() {
   outlines.layer.addTo(map);
   for (const { layer } of qpvLayers(qpv)) layer.addTo(map);
   await load();
-  const bounds = markerLayer.getLayers().length ? markerLayer.getBounds() : outlines.epci.getBounds();
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
+  const bounds = markerLayer.getLayers().length ? markerLayer.getBounds() : outlines.epciBounds();
+  if (bounds?.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
   const wanted = params.get("residence");
   if (wanted) await select(wanted);
 }

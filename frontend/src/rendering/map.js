@@ -2,6 +2,7 @@
 import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
 import { STRINGS } from "../i18n.js";
 import { PHONE, foldControl } from "../ui/disclosure.js";
+import { OutlineLayer, Outlines } from "./outlines.js";
 
 /** The Hauts-de-France region, the view when the server gives no data bounds. */
 export const HAUTS_DE_FRANCE = L.latLngBounds([48.83, 1.38], [51.09, 4.26]);
@@ -37,44 +38,46 @@ export function createMap(element, { bounds = null } = {}) {
   return map;
 }
 
-function indexByCode(geoJsonLayer) {
-  const index = new Map();
-  geoJsonLayer.eachLayer((layer) => index.set(layer.feature.properties.code, layer));
-  return index;
-}
-
 /**
- * The offline base map: commune outlines (thin, light fill) under EPCI outlines (thicker), in
- * the `territory` pane. `layer` goes on the map; `select` outlines the EPCI or commune filtered.
+ * The offline base map: commune outlines (thin, light fill) under EPCI outlines (thicker), drawn
+ * on one canvas in the `territory` pane. `layer` goes on the map; `select` outlines the EPCI or
+ * commune filtered.
  */
 export class Territory {
   constructor(communeCollection, epciCollection) {
-    const renderer = L.canvas({ pane: TERRITORY_PANE });
-    const options = { pane: TERRITORY_PANE, renderer, interactive: false };
-    this.communes = L.geoJSON(communeCollection, { ...options, style: COMMUNE_STYLE });
-    this.epci = L.geoJSON(epciCollection, { ...options, style: EPCI_STYLE });
-    this.layer = L.featureGroup([this.communes, this.epci]);
-    this.communeByCode = indexByCode(this.communes);
-    this.epciByCode = indexByCode(this.epci);
-    this.selected = null;
+    this.communes = new Outlines(communeCollection);
+    this.epci = new Outlines(epciCollection);
+    this.layer = new OutlineLayer(
+      [
+        { outlines: this.communes, style: COMMUNE_STYLE },
+        { outlines: this.epci, style: EPCI_STYLE },
+      ],
+      { pane: TERRITORY_PANE },
+    );
   }
 
   /** Outline the commune (else the EPCI) of `filters`; returns its bounds, or null. */
   select({ epci = "", commune = "" }) {
-    if (this.selected) {
-      const { outline, style } = this.selected;
-      outline.setStyle({ color: style.color, weight: style.weight });
-    }
-    const outline = this.communeByCode.get(commune) ?? this.epciByCode.get(epci);
-    if (!outline) {
-      this.selected = null;
+    const [outlines, found] =
+      this.communes.find(commune) !== undefined
+        ? [this.communes, this.communes.find(commune)]
+        : [this.epci, this.epci.find(epci)];
+    if (found === undefined) {
+      this.layer.highlight(null);
       return null;
     }
-    const style = this.communeByCode.has(commune) ? COMMUNE_STYLE : EPCI_STYLE;
-    this.selected = { outline, style };
-    outline.setStyle(SELECTED_STYLE);
-    outline.bringToFront();
-    return outline.getBounds();
+    this.layer.highlight(outlines, found, SELECTED_STYLE);
+    return outlines.bounds(found);
+  }
+
+  /** Fill the communes (the default), or let what lies under them show through. */
+  fillCommunes(filled) {
+    this.layer.restyle(this.communes, { fillOpacity: filled ? COMMUNE_STYLE.fillOpacity : 0 });
+  }
+
+  /** The bounds of every EPCI outline, or null when there are none. */
+  epciBounds() {
+    return this.epci.bounds();
   }
 }
 
@@ -93,8 +96,8 @@ export function layerControl(map, { territory, tiles = null, overlays = [] }) {
   const control = L.control.layers(null, null, { collapsed: false, position: "topright" });
   if (tiles) {
     control.addOverlay(tiles, STRINGS.layerOnline);
-    tiles.on("add", () => territory.communes.setStyle({ fillOpacity: 0 }));
-    tiles.on("remove", () => territory.communes.setStyle({ fillOpacity: 1 }));
+    tiles.on("add", () => territory.fillCommunes(false));
+    tiles.on("remove", () => territory.fillCommunes(true));
   }
   control.addOverlay(territory.layer.addTo(map), STRINGS.layerTerritory);
   for (const { layer, label } of overlays) control.addOverlay(layer, label);

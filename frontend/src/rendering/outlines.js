@@ -1,0 +1,299 @@
+// Polygon outlines by the thousand (the communes of a region) drawn on one canvas from flat arrays
+// of projected vertices. As one Leaflet polygon each, the 3,782 communes of the Hauts-de-France
+// (175,000 vertices) took a second to build, project and draw on every first load (issue #10).
+import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
+
+/** How far, in screen pixels, a simplified outline may stray from the data (Leaflet's
+ * `smoothFactor`, 1 by default): at the first view of a region, 40,000 of the 214,000 vertices of
+ * its communes and EPCI are drawn. */
+const TOLERANCE = 1;
+const MAX_LATITUDE = 85.0511287798;
+
+const MERCATOR_SCALE = 0.5 / Math.PI;
+
+/**
+ * Write the WGS84 `ring` ([lng, lat]…) into `points` from vertex `start` on, in the pixels of Web
+ * Mercator (EPSG:3857, Leaflet's default CRS) at zoom 0: Leaflet's
+ * `CRS.EPSG3857.latLngToPoint(latLng, 0)`, without an object per vertex.
+ */
+function projectRing(ring, points, start) {
+  for (let index = 0; index < ring.length; index += 1) {
+    const lng = ring[index][0];
+    const lat = Math.max(-MAX_LATITUDE, Math.min(MAX_LATITUDE, ring[index][1]));
+    const sin = Math.sin((lat * Math.PI) / 180);
+    const vertex = 2 * (start + index);
+    points[vertex] = 256 * (MERCATOR_SCALE * ((lng * Math.PI) / 180) + 0.5);
+    points[vertex + 1] = 256 * (-MERCATOR_SCALE * (Math.log((1 + sin) / (1 - sin)) / 2) + 0.5);
+  }
+}
+
+/**
+ * Douglas–Peucker ranks of the vertices `start`..`end - 1` of `points`: a vertex is kept by a
+ * simplification of tolerance t (same unit as the points) when its rank is at least t. The ends
+ * are always kept; a rank never exceeds the rank of the vertex that split its segment.
+ */
+function rankVertices(points, ranks, start, end) {
+  ranks[start] = Infinity;
+  ranks[end - 1] = Infinity;
+  const stack = [start, end - 1, Infinity];
+  while (stack.length > 0) {
+    const ceiling = stack.pop();
+    const last = stack.pop();
+    const first = stack.pop();
+    if (last - first < 2) continue;
+    const ax = points[2 * first];
+    const ay = points[2 * first + 1];
+    const dx = points[2 * last] - ax;
+    const dy = points[2 * last + 1] - ay;
+    const length2 = dx * dx + dy * dy;
+    let farthest = first + 1;
+    let distance2 = -1;
+    for (let vertex = first + 1; vertex < last; vertex += 1) {
+      let px = points[2 * vertex] - ax;
+      let py = points[2 * vertex + 1] - ay;
+      if (length2 > 0) {
+        const t = Math.max(0, Math.min(1, (px * dx + py * dy) / length2));
+        px -= t * dx;
+        py -= t * dy;
+      }
+      const d2 = px * px + py * py;
+      if (d2 > distance2) {
+        distance2 = d2;
+        farthest = vertex;
+      }
+    }
+    const rank = Math.min(ceiling, Math.sqrt(distance2));
+    ranks[farthest] = rank;
+    stack.push(first, farthest, rank, farthest, last, rank);
+  }
+}
+
+function polygonsOf(geometry) {
+  if (geometry?.type === "Polygon") return [geometry.coordinates];
+  if (geometry?.type === "MultiPolygon") return geometry.coordinates;
+  return [];
+}
+
+/**
+ * The (Multi)Polygon features of a GeoJSON collection (WGS84) flattened for a Web Mercator map:
+ * `points` holds every vertex in pixels at zoom 0 (x, y, x, y…) and `ranks` its Douglas–Peucker
+ * rank, `ringEnds` the end of each ring in them, `featureRings` the first ring of each feature,
+ * `boxes` each feature's box; `index` finds a feature by its `code` property.
+ */
+export class Outlines {
+  constructor(collection) {
+    const features = collection.features;
+    let vertexCount = 0;
+    let ringCount = 0;
+    for (const feature of features) {
+      for (const polygon of polygonsOf(feature.geometry)) {
+        ringCount += polygon.length;
+        for (const ring of polygon) vertexCount += ring.length;
+      }
+    }
+    this.points = new Float64Array(2 * vertexCount);
+    this.ranks = new Float32Array(vertexCount);
+    this.ringEnds = new Uint32Array(ringCount);
+    this.featureRings = new Uint32Array(features.length + 1);
+    this.boxes = new Float64Array(4 * features.length);
+    this.index = new Map();
+    let vertex = 0;
+    let ringIndex = 0;
+    features.forEach((feature, featureIndex) => {
+      this.featureRings[featureIndex] = ringIndex;
+      let minX = Infinity;
+      let minY = Infinity;
+      let maxX = -Infinity;
+      let maxY = -Infinity;
+      for (const polygon of polygonsOf(feature.geometry)) {
+        for (const ring of polygon) {
+          const start = vertex;
+          projectRing(ring, this.points, start);
+          vertex += ring.length;
+          for (let index = 2 * start; index < 2 * vertex; index += 2) {
+            minX = Math.min(minX, this.points[index]);
+            minY = Math.min(minY, this.points[index + 1]);
+            maxX = Math.max(maxX, this.points[index]);
+            maxY = Math.max(maxY, this.points[index + 1]);
+          }
+          if (vertex > start) rankVertices(this.points, this.ranks, start, vertex);
+          this.ringEnds[ringIndex] = vertex;
+          ringIndex += 1;
+        }
+      }
+      this.boxes.set([minX, minY, maxX, maxY], 4 * featureIndex);
+      const code = feature.properties?.code;
+      if (code !== undefined && code !== null) this.index.set(String(code), featureIndex);
+    });
+    this.featureRings[features.length] = ringIndex;
+  }
+
+  get length() {
+    return this.featureRings.length - 1;
+  }
+
+  /** The index of the feature whose `code` is `code`, or undefined. */
+  find(code) {
+    return code ? this.index.get(String(code)) : undefined;
+  }
+
+  /** The Leaflet bounds of feature `featureIndex`, or of every feature; null when empty. */
+  bounds(featureIndex = undefined) {
+    const [first, last] =
+      featureIndex === undefined ? [0, this.length] : [featureIndex, featureIndex + 1];
+    let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (let i = first; i < last; i += 1) {
+      if (!(this.boxes[4 * i] <= this.boxes[4 * i + 2])) continue;
+      minX = Math.min(minX, this.boxes[4 * i]);
+      minY = Math.min(minY, this.boxes[4 * i + 1]);
+      maxX = Math.max(maxX, this.boxes[4 * i + 2]);
+      maxY = Math.max(maxY, this.boxes[4 * i + 3]);
+    }
+    if (!(minX <= maxX)) return null;
+    const corner = (x, y) => L.CRS.EPSG3857.pointToLatLng(L.point(x, y), 0);
+    return L.latLngBounds(corner(minX, maxY), corner(maxX, minY));
+  }
+
+  /** Add the rings of the features from `first` to `last` (excluded) that meet `view` (a box in
+   * zoom-0 pixels) to the path of `context`, at `scale` times zoom 0, shifted by `-shift`,
+   * simplified to `TOLERANCE` screen pixels. */
+  trace(context, { first = 0, last = this.length, view, scale, shift }) {
+    const { points, ranks, ringEnds, featureRings, boxes } = this;
+    const tolerance = TOLERANCE / scale;
+    for (let feature = first; feature < last; feature += 1) {
+      const box = 4 * feature;
+      if (
+        boxes[box] > view[2] ||
+        boxes[box + 2] < view[0] ||
+        boxes[box + 1] > view[3] ||
+        boxes[box + 3] < view[1]
+      ) {
+        continue;
+      }
+      for (let ring = featureRings[feature]; ring < featureRings[feature + 1]; ring += 1) {
+        const start = ring === 0 ? 0 : ringEnds[ring - 1];
+        const end = ringEnds[ring];
+        if (end - start < 2) continue;
+        context.moveTo(points[2 * start] * scale - shift.x, points[2 * start + 1] * scale - shift.y);
+        for (let vertex = start + 1; vertex < end; vertex += 1) {
+          if (ranks[vertex] < tolerance) continue;
+          const at = 2 * vertex;
+          context.lineTo(points[at] * scale - shift.x, points[at + 1] * scale - shift.y);
+        }
+        context.closePath();
+      }
+    }
+  }
+}
+
+/** Leaflet's path style options this layer reads. */
+const DEFAULT_STYLE = {
+  stroke: true,
+  color: "#3388ff",
+  weight: 3,
+  opacity: 1,
+  fill: true,
+  fillColor: null,
+  fillOpacity: 0.2,
+};
+
+/**
+ * A non-interactive layer drawing groups of `Outlines` on one canvas, in order, each with
+ * Leaflet's path style (`color`, `weight`, `fill`, `fillColor`, `fillOpacity`…); `highlight`
+ * draws one feature of a group again on top, in its own style. Redrawn when the map moves; the
+ * zoom animation is Leaflet's renderer's.
+ */
+export const OutlineLayer = L.Renderer.extend({
+  initialize(groups, options) {
+    L.Renderer.prototype.initialize.call(this, options);
+    this.groups = groups.map(({ outlines, style }) => ({
+      outlines,
+      style: { ...DEFAULT_STYLE, ...style },
+    }));
+    this.highlighted = null;
+  },
+
+  /** Merge `style` into the style of the group of `outlines`, and redraw. */
+  restyle(outlines, style) {
+    const group = this.groups.find((candidate) => candidate.outlines === outlines);
+    if (group) Object.assign(group.style, style);
+    this.redraw();
+  },
+
+  /** Draw feature `featureIndex` of `outlines` again on top in `style`; null clears it. */
+  highlight(outlines = null, featureIndex = null, style = {}) {
+    this.highlighted =
+      outlines && featureIndex !== null && featureIndex !== undefined
+        ? { outlines, featureIndex, style: { ...DEFAULT_STYLE, fill: false, ...style } }
+        : null;
+    this.redraw();
+  },
+
+  redraw() {
+    if (this._map && this._bounds) this._draw();
+    return this;
+  },
+
+  _initContainer() {
+    this._container = document.createElement("canvas");
+    this._ctx = this._container.getContext("2d");
+  },
+
+  _destroyContainer() {
+    this._container.remove();
+    delete this._ctx;
+    delete this._container;
+  },
+
+  _update() {
+    if (this._map._animatingZoom && this._bounds) return;
+    L.Renderer.prototype._update.call(this);
+    const size = this._bounds.getSize();
+    const ratio = window.devicePixelRatio || 1;
+    const canvas = this._container;
+    L.DomUtil.setPosition(canvas, this._bounds.min);
+    canvas.width = Math.round(ratio * size.x);
+    canvas.height = Math.round(ratio * size.y);
+    canvas.style.width = `${size.x}px`;
+    canvas.style.height = `${size.y}px`;
+    this._draw();
+    this.fire("update");
+  },
+
+  _draw() {
+    const map = this._map;
+    const context = this._ctx;
+    const ratio = window.devicePixelRatio || 1;
+    const { crs } = map.options;
+    const scale = crs.scale(map.getZoom()) / crs.scale(0);
+    const shift = map.getPixelOrigin().add(this._bounds.min);
+    const size = this._bounds.getSize();
+    const [right, bottom] = [shift.x + size.x, shift.y + size.y];
+    const view = [shift.x / scale, shift.y / scale, right / scale, bottom / scale];
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.clearRect(0, 0, size.x, size.y);
+    context.lineCap = "round";
+    context.lineJoin = "round";
+    const layers = this.groups.map(({ outlines, style }) => ({ outlines, style, range: {} }));
+    if (this.highlighted) {
+      const { outlines, featureIndex, style } = this.highlighted;
+      layers.push({ outlines, style, range: { first: featureIndex, last: featureIndex + 1 } });
+    }
+    for (const { outlines, style, range } of layers) {
+      context.beginPath();
+      outlines.trace(context, { ...range, view, scale, shift });
+      if (style.fill && style.fillOpacity > 0) {
+        context.globalAlpha = style.fillOpacity;
+        context.fillStyle = style.fillColor ?? style.color;
+        context.fill("evenodd");
+      }
+      if (style.stroke && style.weight > 0 && style.opacity > 0) {
+        context.globalAlpha = style.opacity;
+        context.strokeStyle = style.color;
+        context.lineWidth = style.weight;
+        context.stroke();
+      }
+    }
+    context.globalAlpha = 1;
+  },
+});
