@@ -141,6 +141,13 @@ def cached_response(
     return _answer(request, headers, entry, form)
 
 
+def cached_part(request: Request, conn: Connection, name: str, build: Callable[[], bytes]) -> bytes:
+    """Bytes `build()` makes, the same for every caller, kept until the data change: the shared
+    part of an answer that also holds something of the caller's own (never answered early)."""
+    key = ((name,), EVERYONE, data_version(conn))
+    return gzip.decompress(response_cache(request).fetch(key, build).compressed)
+
+
 def _reads(conn: Connection) -> None:
     conn.execution_options(isolation_level="AUTOCOMMIT")  # reads: no transaction to end
 

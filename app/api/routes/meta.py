@@ -1,9 +1,14 @@
 """What the map needs to build its legend, filters and base layers."""
 
-from fastapi import APIRouter
+import json
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from app.access.policy import ANYONE_NOTHING
+from app.api.caching import cached_part
 from app.api.deps import DbConnection
 from app.api.routes.auth import describe
 from app.auth.deps import OptionalPrincipal
@@ -22,11 +27,8 @@ SUMMARY_SQL = text(
 )
 
 
-@router.get(
-    "/meta", summary="Légende, listes des filtres, fond de carte", dependencies=[ANYONE_NOTHING]
-)
-def meta(conn: DbConnection, principal: OptionalPrincipal) -> dict:
-    settings = get_settings()
+def _territory(conn: Connection) -> bytes:
+    """The territory's lists and extent as a JSON object (every caller alike)."""
     epci = conn.execute(
         text(
             "SELECT e.siren, e.name FROM epci e "
@@ -48,18 +50,41 @@ def meta(conn: DbConnection, principal: OptionalPrincipal) -> dict:
         if summary["xmin"] is not None
         else None
     )
-    return {
-        "title": "qualiparc — qualification du parc social",
-        "legend": GradeScale.default().legend(),
+    document = {
         "epci": [dict(row) for row in epci],
         "communes": [dict(row) for row in communes],
         "bailleurs": [dict(row) for row in bailleurs],
-        "tile_url": settings.tile_url,
-        "tile_attribution": settings.tile_attribution,
         "bounds": bounds,
         "demo": bool(summary["demo"]),
         "residence_count": summary["residences"],
-        "tile_mode_threshold": settings.tile_mode_threshold,
         "qpv_sources": list(sources),
-        "account": describe(principal) if principal else None,
     }
+    return _json(document)
+
+
+def _json(document: dict) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@router.get(
+    "/meta",
+    summary="Légende, listes des filtres, fond de carte",
+    response_class=JSONResponse,
+    dependencies=[ANYONE_NOTHING],
+)
+def meta(request: Request, conn: DbConnection, principal: OptionalPrincipal) -> Response:
+    """The territory's part is kept until the data change (its queries read every residence);
+    the settings' part and `account`, the caller's own, are added to it."""
+    territory = cached_part(request, conn, "meta", lambda: _territory(conn))
+    settings = get_settings()
+    own = _json(
+        {
+            "title": "qualiparc — qualification du parc social",
+            "legend": GradeScale.default().legend(),
+            "tile_url": settings.tile_url,
+            "tile_attribution": settings.tile_attribution,
+            "tile_mode_threshold": settings.tile_mode_threshold,
+            "account": describe(principal) if principal else None,
+        }
+    )
+    return Response(territory[:-1] + b"," + own[1:], media_type="application/json")
