@@ -5,6 +5,8 @@ filters, and the grades exactly as the access gate shows them to the caller. Eve
 belongs to exactly one tile of each zoom: the tile whose half-open Web Mercator square
 [xmin, xmax) × (ymin, ymax] holds its point (`floor` of its position in tiles), so the counts
 of the tiles of any zoom add up to the total of the selection, whatever lies on a tile edge.
+That position is stored (`residence.merc_x`, `merc_y`, migration 0011, kept by PostgreSQL): a
+tile reprojects no point.
 
 - From `CLUSTER_MAXZOOM` on, a tile holds its residences (code, grade, status, dwellings); the
   map asks `/api/residences/{code}` for the rest when one is clicked.
@@ -100,24 +102,27 @@ def _intersection(
 
 
 _IN_TILE = """
-    floor((ST_X(m.g) + :tile_half) / :tile_size) = :tile_x
-    AND floor((:tile_half - ST_Y(m.g)) / :tile_size) = :tile_y
+    floor((t.merc_x + :tile_half) / :tile_size) = :tile_x
+    AND floor((:tile_half - t.merc_y) / :tile_size) = :tile_y
 """
 """The tile of a point by its position in tiles: every point in exactly one tile."""
 
 _ROWS = """
-    WITH t AS ({rows}),
-    m AS (SELECT t.code, t.grade, t.grade_status, t.nb_logements,
-                 ST_Transform(t.geom, 3857) AS g FROM t),
-    inside AS (SELECT m.* FROM m WHERE {in_tile})
+    WITH t AS MATERIALIZED ({rows}),
+    inside AS (SELECT t.* FROM t WHERE {in_tile})
 """
+"""The rows of the tile's box, then those of the tile. `MATERIALIZED` keeps the tile test out of
+the rows' query: the planner cannot estimate it (it would expect a handful of rows and join a
+hundred thousand by nested loops), while it estimates the box from the spatial index's
+statistics."""
 
 _POINTS = (
     _ROWS
     + """
     SELECT ST_AsMVT(f, 'residences', {extent}, 'geom') FROM (
         SELECT code, grade, grade_status, nb_logements,
-               ST_AsMVTGeom(g, ST_TileEnvelope(:tile_z, :tile_x, :tile_y), {extent}, {buffer})
+               ST_AsMVTGeom(ST_MakePoint(merc_x, merc_y),
+                            ST_TileEnvelope(:tile_z, :tile_x, :tile_y), {extent}, {buffer})
                    AS geom
         FROM inside
     ) f WHERE f.geom IS NOT NULL
@@ -142,12 +147,12 @@ _CELLS = (
     SELECT ST_AsMVT(f, 'residences', {extent}, 'geom') FROM (
         SELECT count(*) AS residences, sum(nb_logements) AS dwellings,
                {class_counts},
-               ST_AsMVTGeom(ST_Centroid(ST_Collect(g)),
+               ST_AsMVTGeom(ST_MakePoint(avg(merc_x), avg(merc_y)),
                             ST_TileEnvelope(:tile_z, :tile_x, :tile_y), {extent}, {buffer})
                    AS geom
         FROM inside
-        GROUP BY floor((ST_X(g) + :tile_half) / :cell_size),
-                 floor((:tile_half - ST_Y(g)) / :cell_size)
+        GROUP BY floor((merc_x + :tile_half) / :cell_size),
+                 floor((:tile_half - merc_y) / :cell_size)
     ) f WHERE f.geom IS NOT NULL
 """
 )
@@ -159,7 +164,7 @@ def residence_tile(conn: Connection, tile: Tile, flt: ResidenceFilter) -> bytes:
     box = _intersection(tile.lonlat_bounds(), flt.bbox)
     if box is None:
         return b""
-    rows, params = residence_rows_sql(replace(flt, bbox=box))
+    rows, params = residence_rows_sql(replace(flt, bbox=box), for_tiles=True)
     template = _CELLS if tile.clustered else _POINTS
     sql = template.format(
         rows=rows, in_tile=_IN_TILE, extent=EXTENT, buffer=BUFFER, class_counts=_CLASS_COUNTS

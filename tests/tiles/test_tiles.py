@@ -255,6 +255,47 @@ def test_a_residence_on_a_tile_edge_is_in_one_tile(demo: Demo) -> None:
         engine.dispose()
 
 
+def test_a_moved_residence_moves_to_its_new_tile(demo: Demo) -> None:
+    """Tiles place residences by their stored Web Mercator position (`merc_x`, `merc_y`, kept
+    by PostgreSQL): moving a residence moves it to the tile of its new point at once."""
+    engine = create_engine(sqlalchemy_url(demo.url))
+    with engine.connect() as conn:
+        code, lon, lat = conn.execute(
+            text(
+                "SELECT code, ST_X(geom), ST_Y(geom) FROM residence"
+                " WHERE commune_insee = :arras ORDER BY code LIMIT 1"
+            ),
+            {"arras": ARRAS},
+        ).one()
+    moved = (lon + 0.2, lat - 0.1)  # more than a tile of zoom 11 away (0.18° of longitude)
+
+    def codes_in(point: tuple[float, float], z: int) -> list[str]:
+        x, y = tile_of(*point, z)
+        response = demo.client.get(f"/tiles/residences/{z}/{x}/{y}.pbf")
+        return [f["properties"].get("code") for f in features(response)]
+
+    def dwellings_in(point: tuple[float, float], z: int) -> int:
+        x, y = tile_of(*point, z)
+        response = demo.client.get(f"/tiles/residences/{z}/{x}/{y}.pbf")
+        return sum(f["properties"]["dwellings"] for f in features(response))
+
+    assert code in codes_in((lon, lat), 15) and code not in codes_in(moved, 15)
+    move = text("UPDATE residence SET geom = ST_SetSRID(ST_Point(:x, :y), 4326) WHERE code = :c")
+    cells_before = dwellings_in(moved, 11)
+    with engine.begin() as conn:
+        conn.execute(move, {"x": moved[0], "y": moved[1], "c": code})
+        dwellings = conn.execute(
+            text("SELECT nb_logements FROM residence WHERE code = :c"), {"c": code}
+        ).scalar_one()
+    try:
+        assert code in codes_in(moved, 15) and code not in codes_in((lon, lat), 15)
+        assert dwellings_in(moved, 11) == cells_before + dwellings
+    finally:
+        with engine.begin() as conn:
+            conn.execute(move, {"x": lon, "y": lat, "c": code})
+        engine.dispose()
+
+
 def point_tile_url(demo: Demo, code: str, query: str = "") -> str:
     engine = create_engine(sqlalchemy_url(demo.url))
     with engine.connect() as conn:
