@@ -6,9 +6,10 @@ on a miss). Anything with grades, or asked by an account, is `private, no-cache`
 `public, no-cache`: a browser or proxy always revalidates, so a decision taken in a meeting is
 never served from a stale copy.
 
-`CachedAnswers` gives the same answer before routing when the cache already holds it: one trip
-to the database reads the caller's account (the same credential check as every route) and the
-data version, and the entry of that key is sent as `cached_response` would send it. An entry
+`CachedAnswers` gives the same answer before routing when the cache already holds it: it reads
+the caller's account (the same credential check as every route) and the data version (a query
+shared by the requests that came meanwhile, never older than the request), and sends the entry
+of that key as `cached_response` would send it. An entry
 exists only once its route has answered the same resource for the same visibility class at the
 same data version, after its access policy and its checks of the query: the route's rules are
 not repeated here, only their answer. Entries whose answer depends on other request headers
@@ -158,7 +159,7 @@ def _version(conn: Connection) -> int:
 
 
 class VersionReads:
-    """The data version for the early answers of visitors, read by as few queries as a loaded
+    """The data version for the early answers, read by as few queries as a loaded
     server needs: a request waits for the next query *sent after it arrived*, which every
     request waiting meanwhile shares. What it gets is therefore at least as new as a query of
     its own, never older: a decision committed before the request came is always seen."""
@@ -219,11 +220,13 @@ async def early_answer(request: Request, cache: ResponseCache) -> Response | Non
         principal, version = None, await version_reads().read()
     else:
 
-        def caller(conn: Connection) -> tuple[Principal | None, int]:
+        def caller(conn: Connection) -> Principal | None:
             _reads(conn)
-            return credential.principal(conn), data_version(conn)
+            return credential.principal(conn)
 
-        principal, version = await run_with_connection(caller)
+        principal, version = await asyncio.gather(
+            run_with_connection(caller), version_reads().read()
+        )
         if credential.token and principal is None:
             return None  # the route refuses the token
     for who in (visibility_class(principal), EVERYONE):

@@ -112,7 +112,7 @@ def test_a_repeated_parameter_keeps_its_order(demo: Demo) -> None:
 
 
 def test_shared_version_reads_are_never_older_than_the_request(demo: Demo) -> None:
-    """Visitors share the version queries: many reads at once get the version of the moment,
+    """Early answers share the version queries: many reads at once get the version of the moment,
     and a read that starts after a commit sees it, even with a query already on its way."""
     import asyncio
 
