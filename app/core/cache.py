@@ -70,6 +70,7 @@ class ResponseCache:
         self.max_bytes = max_bytes
         self._entries: OrderedDict[Key, Entry] = OrderedDict()
         self._resources: dict[Hashable, int] = {}
+        self._building: dict[Key, _Building] = {}
         self._size = 0
         self._lock = threading.Lock()
         self.hits = 0
@@ -120,14 +121,45 @@ class ResponseCache:
                     del self._resources[evicted_key[0]]
 
     def fetch(self, key: Key, build: Callable[[], bytes], about: Hashable = None) -> Entry:
-        """The entry of `key`, built and compressed on a miss (kept with `about`)."""
+        """The entry of `key`, built and compressed on a miss (kept with `about`). One request
+        builds it; those asking for it meanwhile wait for that build instead of repeating it
+        (after a change of the data, a hundred readers of a layer would build it a hundred
+        times at once); if it fails, each builds its own."""
         entry = self.get(key)
-        if entry is None:
-            body = build()
-            compressed = gzip.compress(body, GZIP_LEVEL, mtime=0) if body else b""
-            entry = Entry(compressed, not body, about)
-            self.put(key, entry)
+        if entry is not None:
+            return entry
+        with self._lock:
+            building = self._building.get(key)
+            mine = building is None
+            if building is None:
+                building = self._building[key] = _Building()
+        if not mine:
+            building.done.wait()
+            if building.entry is not None:
+                return building.entry
+            return self._build(key, build, about)
+        try:
+            building.entry = self._build(key, build, about)
+            return building.entry
+        finally:
+            with self._lock:
+                del self._building[key]
+            building.done.set()
+
+    def _build(self, key: Key, build: Callable[[], bytes], about: Hashable) -> Entry:
+        body = build()
+        compressed = gzip.compress(body, GZIP_LEVEL, mtime=0) if body else b""
+        entry = Entry(compressed, not body, about)
+        self.put(key, entry)
         return entry
+
+
+class _Building:
+    """A build in progress, which other requests for the same key wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.entry: Entry | None = None
 
 
 def etag(key: Key, coding: str) -> str:
