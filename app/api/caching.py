@@ -9,11 +9,11 @@ never served from a stale copy.
 `CachedAnswers` gives the same answer before routing when the cache already holds it: it reads
 the caller's account (the same credential check as every route) and the data version (a query
 shared by the requests that came meanwhile, never older than the request), and sends the entry
-of that key as `cached_response` would send it. An entry
-exists only once its route has answered the same resource for the same visibility class at the
-same data version, after its access policy and its checks of the query: the route's rules are
-not repeated here, only their answer. Entries whose answer depends on other request headers
-than those of `VARY` (an OGC page negotiated by `Accept`) are left to their route.
+of that key as `cached_response` would send it. An entry exists only once its route has
+answered the same resource for the same visibility class at the same data version, after its
+access policy and its checks of the query: the route's rules are not repeated here, only their
+answer. Entries whose answer depends on other request headers than those of `VARY` (an OGC
+page negotiated by `Accept`) are left to their route.
 """
 
 from __future__ import annotations
