@@ -129,6 +129,9 @@ class ResponseCache:
         if entry is not None:
             return entry
         with self._lock:
+            entry = self._entries.get(key)  # built between the look above and now
+            if entry is not None:
+                return entry
             building = self._building.get(key)
             mine = building is None
             if building is None:
