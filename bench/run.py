@@ -14,7 +14,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -26,23 +25,12 @@ from app.core.database import get_engine, resolve_database_url, sqlalchemy_url
 from app.core.settings import get_settings
 from app.layers import ResidenceFilter, residence_rows_sql, residences_geojson
 from bench.load import CONTESTED, READ_SECONDS, READERS, SAVERS, load_test
-from bench.scale import SIZES, Row, run_scale
+from bench.scale import SIZES, Row, drop, median_ms, run_scale
 
 BENCH_DB = "qualiparc_bench"
 SCALE_TEMPLATE_DB = "qualiparc_bench_scale"
 README = Path(__file__).parent / "README.md"
 RUNS = 7
-
-
-def timed(action: Callable[[], object], runs: int = RUNS) -> tuple[float, object]:
-    """Median wall time in milliseconds over `runs`, and the last result."""
-    durations = []
-    result = None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = action()
-        durations.append((time.perf_counter() - start) * 1000)
-    return statistics.median(durations), result
 
 
 def python_loop_geojson(conn, flt: ResidenceFilter) -> bytes:
@@ -120,10 +108,16 @@ def scratch_url(name: str = BENCH_DB) -> str:
     return base.rsplit("/", 1)[0] + "/" + name
 
 
-def drop_scratch(url: str) -> None:
-    server, name = url.rsplit("/", 1)
-    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def load_scratch_demo(url: str) -> None:
+    """Migrate the scratch database `url` and load the full demo into it."""
+    from app.core.migrate import upgrade
+    from app.demo.loader import load_demo
+
+    upgrade(url)
+    engine = create_engine(sqlalchemy_url(url))
+    with engine.begin() as conn:
+        load_demo(conn)
+    engine.dispose()
 
 
 def main() -> None:
@@ -155,8 +149,8 @@ def main() -> None:
         )
         with engine.connect() as conn:
             flt = ResidenceFilter()
-            postgis_ms, body = timed(lambda: residences_geojson(conn, flt))
-            loop_ms, loop_body = timed(lambda: python_loop_geojson(conn, flt))
+            postgis_ms, body = median_ms(lambda: residences_geojson(conn, flt), RUNS)
+            loop_ms, loop_body = median_ms(lambda: python_loop_geojson(conn, flt), RUNS)
             count = len(json.loads(body)["features"])
             assert count == len(json.loads(loop_body)["features"])
             figures.append(
@@ -169,7 +163,7 @@ def main() -> None:
                 ("same layer, built row by row in Python (baseline)", f"{loop_ms:.0f} ms")
             )
             lille = ResidenceFilter(commune="59350")
-            ms, _ = timed(lambda: residences_geojson(conn, lille))
+            ms, _ = median_ms(lambda: residences_geojson(conn, lille), RUNS)
             figures.append(("residence layer filtered on one commune (Lille)", f"{ms:.0f} ms"))
 
         client = TestClient(create_app())
@@ -180,7 +174,7 @@ def main() -> None:
             "/api/communes",
             "/api/meta",
         ):
-            ms, response = timed(lambda p=path: client.get(p))
+            ms, response = median_ms(lambda p=path: client.get(p), RUNS)
             assert response.status_code == 200, response.text
             figures.append((f"HTTP GET {path} (in-process client)", f"{ms:.0f} ms"))
 
@@ -224,7 +218,7 @@ def main() -> None:
         load = load_test(url)
     finally:
         get_engine.cache_clear()
-        drop_scratch(url)
+        drop(url)
     write_readme(figures, load, (load_before, os.getloadavg()[0]))
     for name, value in figures + load:
         print(f"{value:>22}  {name}")
@@ -233,25 +227,18 @@ def main() -> None:
 
 def scale_only(sizes: tuple[int, ...]) -> None:
     """The bench at scale (bench/scale.py) on a demo of its own; its section of the README."""
-    from app.core.migrate import upgrade
-    from app.demo.loader import load_demo
-
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
     peak = LoadPeak()
     peak.start()
     template = scratch_url(SCALE_TEMPLATE_DB)
     try:
-        upgrade(template)
-        engine = create_engine(sqlalchemy_url(template))
-        with engine.begin() as conn:
-            load_demo(conn)
-        engine.dispose()
+        load_scratch_demo(template)
         get_engine.cache_clear()
         rows = run_scale(template, sizes)
     finally:
         get_engine.cache_clear()
-        drop_scratch(template)
+        drop(template)
     peak.stop.set()
     write_scale_section(
         rows,
@@ -277,21 +264,14 @@ class LoadPeak(threading.Thread):
 
 def load_only() -> None:
     """`python -m bench.run --load`: the load scenario alone, printed (README left as it is)."""
-    from app.core.migrate import upgrade
-    from app.demo.loader import load_demo
-
     url = scratch_url()
     load_before = os.getloadavg()[0]
     try:
-        upgrade(url)
-        engine = create_engine(sqlalchemy_url(url))
-        with engine.begin() as conn:
-            load_demo(conn)
-        engine.dispose()
+        load_scratch_demo(url)
         rows = load_test(url)
     finally:
         get_engine.cache_clear()
-        drop_scratch(url)
+        drop(url)
     print(f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
     for name, value in rows:
         print(f"| {name} | {value} |")

@@ -29,6 +29,7 @@ from app.core.cluster import free_port
 from app.core.settings import LOCAL_STATE_DIR, PROJECT_ROOT
 from bench.load import READ_SECONDS, READERS, reader_load
 from bench.residences import write_residences
+from tests.servers import running_app, serving
 
 SIZES = (20_000, 200_000, 1_000_000)
 HTTP_SIZES_MAX = 200_000
@@ -276,17 +277,9 @@ def running_tipg(url: str) -> Iterator[str]:
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"tipg did not start: {log.read()[-2000:]!r}")
-                time.sleep(0.3)
+            if not serving(process, f"{base}/healthz", 120):
+                log.seek(0)
+                raise RuntimeError(f"tipg did not start: {log.read()[-2000:]!r}")
             yield base
         finally:
             process.terminate()
@@ -465,8 +458,6 @@ def load_figures(url: str, base: str, size: int, boxes: dict) -> list[Row]:
 
 
 def measure_size(template_url: str, size: int, scratch: Path) -> list[Row]:
-    from tests.servers import running_app
-
     url = clone(template_url, f"qualiparc_bench_{size}")
     rows: list[Row] = []
     try:

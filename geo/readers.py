@@ -147,22 +147,17 @@ def read_table(path: Path, budget: TimeBudget | None = None) -> Table:
         return _read_geo(*geo)
     rows = _sheet_rows(path, budget, MAX_ROWS)
     names = _header(rows)
-    data: list[list[str | None]] = []
-    lines: list[int] = []
-    errors: list[RowError] = []
-    for fitted in _fitted_rows(rows, names):
-        if isinstance(fitted, RowError):
-            errors.append(fitted)
-        else:
-            lines.append(fitted[0])
-            data.append(fitted[1])
-    frame = pd.DataFrame(data, columns=names, dtype=object)
+    kind = _sheet_kind(path)
+    whole = next(_tables(rows, names, kind, None), None) or _table([], names, [], kind, [])
+    frame = whole.frame
     unnamed_empty = [
         name
         for i, name in enumerate(names, start=1)
         if name == f"colonne {i}" and frame[name].isna().all()
     ]
-    return Table(frame.drop(columns=unnamed_empty), lines, kind=_sheet_kind(path), errors=errors)
+    return Table(
+        frame.drop(columns=unnamed_empty), whole.line_numbers, kind=kind, errors=whole.errors
+    )
 
 
 @dataclass
@@ -196,28 +191,41 @@ def stream_table(
     rows = _sheet_rows(path, budget, max_rows)
     names = _header(rows)
     kind = _sheet_kind(path)
+    return TableStream(names, _tables(rows, names, kind, chunk_rows), kind)
 
-    def chunks() -> Iterator[Table]:
-        data: list[list[str | None]] = []
-        lines: list[int] = []
-        errors: list[RowError] = []
-        for fitted in _fitted_rows(rows, names):
-            if isinstance(fitted, RowError):
-                errors.append(fitted)
-                continue
-            lines.append(fitted[0])
-            data.append(fitted[1])
-            if len(data) == chunk_rows:
-                yield Table(
-                    pd.DataFrame(data, columns=names, dtype=object), lines, kind=kind, errors=errors
-                )
-                data, lines, errors = [], [], []
-        if data or errors:
-            yield Table(
-                pd.DataFrame(data, columns=names, dtype=object), lines, kind=kind, errors=errors
-            )
 
-    return TableStream(names, chunks(), kind)
+def _table(
+    data: list[list[str | None]],
+    names: list[str],
+    lines: list[int],
+    kind: str,
+    errors: list[RowError],
+) -> Table:
+    return Table(pd.DataFrame(data, columns=names, dtype=object), lines, kind=kind, errors=errors)
+
+
+def _tables(
+    rows: Iterable[tuple[int, Sequence[object]]],
+    names: list[str],
+    kind: str,
+    chunk_rows: int | None,
+) -> Iterator[Table]:
+    """The fitted rows of a sheet as tables of at most `chunk_rows` rows (None: one table), each
+    with the rows it left out; nothing for a sheet without data rows."""
+    data: list[list[str | None]] = []
+    lines: list[int] = []
+    errors: list[RowError] = []
+    for fitted in _fitted_rows(rows, names):
+        if isinstance(fitted, RowError):
+            errors.append(fitted)
+            continue
+        lines.append(fitted[0])
+        data.append(fitted[1])
+        if len(data) == chunk_rows:
+            yield _table(data, names, lines, kind, errors)
+            data, lines, errors = [], [], []
+    if data or errors:
+        yield _table(data, names, lines, kind, errors)
 
 
 def _geo_source(path: Path) -> tuple[str, str] | None:

@@ -36,6 +36,19 @@ def _stop(process: subprocess.Popen, log: IO[bytes], timeout: float = 20) -> str
     return log.read().decode(errors="replace")[-4000:]
 
 
+def serving(process: subprocess.Popen, url: str, timeout_s: float) -> bool:
+    """Whether `url` answers 200 before `process` ends or `timeout_s` pass (polled)."""
+    deadline = time.monotonic() + timeout_s
+    while process.poll() is None and time.monotonic() <= deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
 @contextmanager
 def running_app(database_url: str, *, workers: int = 2) -> Iterator[str]:
     """Serve the app on a free port until the block ends; yields its base URL once ready."""
@@ -56,18 +69,10 @@ def running_app(database_url: str, *, workers: int = 2) -> Iterator[str]:
             start_new_session=True,
         )
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + START_TIMEOUT_S
         try:
-            while True:
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    output = _stop(process, log, 5)
-                    raise RuntimeError(f"Le serveur de test n'a pas démarré : {output}")
-                time.sleep(0.2)
+            if not serving(process, f"{base}/readyz", START_TIMEOUT_S):
+                output = _stop(process, log, 5)
+                raise RuntimeError(f"Le serveur de test n'a pas démarré : {output}")
             yield base
         finally:
             _stop(process, log)

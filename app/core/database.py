@@ -65,11 +65,7 @@ class RequestDatabase:
 
     async def acquire(self) -> Connection:
         if self._connection is None:
-            slots = _request_slots()
-            try:
-                await asyncio.wait_for(slots.acquire(), get_settings().db_pool_timeout)
-            except TimeoutError:
-                raise PoolTimeout("no database connection free in time") from None
+            slots = await _take_slot()
             try:
                 self._connection = await run_in_threadpool(get_engine().connect)
             except BaseException:
@@ -106,6 +102,17 @@ def _request_slots() -> asyncio.Semaphore:
     return known[1]
 
 
+async def _take_slot() -> asyncio.Semaphore:
+    """One of this worker's request slots, waited for on the event loop (PoolTimeout past
+    `db_pool_timeout`); the caller releases it."""
+    slots = _request_slots()
+    try:
+        await asyncio.wait_for(slots.acquire(), get_settings().db_pool_timeout)
+    except TimeoutError:
+        raise PoolTimeout("no database connection free in time") from None
+    return slots
+
+
 async def request_database() -> AsyncIterator[RequestDatabase]:
     """A `RequestDatabase` released when the request's handler returns (a FastAPI dependency)."""
     database = RequestDatabase()
@@ -119,11 +126,7 @@ async def run_with_connection(function: Callable[..., T], *args: object, **kwarg
     """`function(conn, *args, **kwargs)` on a connection of its own, taken like a request's slot
     (waited for on the event loop), then opened, used and closed in one trip to a thread (for the
     live stream, and for the answers served from the cache before routing)."""
-    slots = _request_slots()
-    try:
-        await asyncio.wait_for(slots.acquire(), get_settings().db_pool_timeout)
-    except TimeoutError:
-        raise PoolTimeout("no database connection free in time") from None
+    slots = await _take_slot()
 
     def call() -> T:
         with get_engine().connect() as conn:

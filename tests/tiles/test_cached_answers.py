@@ -7,7 +7,15 @@ from __future__ import annotations
 from sqlalchemy import create_engine, text
 
 from app.core.database import sqlalchemy_url
-from tests.tiles.test_tiles import ARRAS, Demo, demo, features, revalidate, tiles_over
+from tests.tiles.test_tiles import (
+    ARRAS,
+    Demo,
+    demo,
+    features,
+    import_one,
+    revalidate,
+    tiles_over,
+)
 
 __all__ = ["demo"]  # the module's fixture, shared
 
@@ -147,8 +155,6 @@ def test_shared_version_reads_are_never_older_than_the_request(demo: Demo) -> No
 def test_the_maps_meta_keeps_its_territory_until_the_data_change(demo: Demo, tmp_path) -> None:
     """/api/meta: its territory part is kept per data version, its account part is the
     caller's own."""
-    from app.importers.residences import import_residences
-
     visitor = demo.client.get("/api/meta").json()
     admin = demo.client.get("/api/meta", headers=demo.headers["admin"]).json()
     assert visitor["account"] is None
@@ -159,16 +165,7 @@ def test_the_maps_meta_keeps_its_territory_until_the_data_change(demo: Demo, tmp
         assert {k: v for k, v in other.items() if k != "account"} == {
             k: v for k, v in visitor.items() if k != "account"
         }
-    source = tmp_path / "residences.csv"
-    source.write_text(
-        "code;nom;bailleur;siren;commune_insee;nb_logements;lon;lat\n"
-        f"IMPMETA;Résidence importée;Bailleur du méta;;{ARRAS};12;2.7663;50.2896\n",
-        encoding="utf-8",
-    )
-    engine = create_engine(sqlalchemy_url(demo.url))
-    with engine.begin() as conn:
-        import_residences(conn, source)
-    engine.dispose()
+    import_one(demo, tmp_path, "IMPMETA", "Bailleur du méta", 12)
     after = demo.client.get("/api/meta").json()
     assert after["residence_count"] == visitor["residence_count"] + 1
     assert "Bailleur du méta" in {b["name"] for b in after["bailleurs"]}

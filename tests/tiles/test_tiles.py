@@ -367,6 +367,22 @@ def test_etag_304_and_a_harmonisation_shows_at_once(demo: Demo) -> None:
         assert grades[code] == value, url
 
 
+def import_one(demo: Demo, tmp_path: Path, code: str, landlord: str, dwellings: int) -> None:
+    """Import one residence in Arras with `qualiparc import residences`' own function."""
+    from app.importers.residences import import_residences
+
+    source = tmp_path / "residences.csv"
+    source.write_text(
+        "code;nom;bailleur;siren;commune_insee;nb_logements;lon;lat\n"
+        f"{code};Résidence importée;{landlord};;{ARRAS};{dwellings};2.7663;50.2896\n",
+        encoding="utf-8",
+    )
+    engine = create_engine(sqlalchemy_url(demo.url))
+    with engine.begin() as conn:
+        import_residences(conn, source)
+    engine.dispose()
+
+
 def test_a_grade_and_an_import_bump_the_version(demo: Demo, tmp_path: Path) -> None:
     campaign = demo.campaigns["grading"]
     admin = demo.headers["admin"]
@@ -388,18 +404,7 @@ def test_a_grade_and_an_import_bump_the_version(demo: Demo, tmp_path: Path) -> N
     assert fresh.status_code == 200 and grade_in_tile(fresh, code) == 1
     tag = fresh.headers["etag"]
 
-    from app.importers.residences import import_residences
-
-    source = tmp_path / "residences.csv"
-    source.write_text(
-        "code;nom;bailleur;siren;commune_insee;nb_logements;lon;lat\n"
-        f"IMPTUILE;Résidence importée;Bailleur importé;;{ARRAS};33;2.7663;50.2896\n",
-        encoding="utf-8",
-    )
-    engine = create_engine(sqlalchemy_url(demo.url))
-    with engine.begin() as conn:
-        import_residences(conn, source)
-    engine.dispose()
+    import_one(demo, tmp_path, "IMPTUILE", "Bailleur importé", 33)
     anonymous_url = f"/api/residences?commune={ARRAS}"
     after = demo.client.get(url, headers={**admin, "If-None-Match": tag})
     assert after.status_code == 200
