@@ -18,9 +18,7 @@ page negotiated by `Accept`) are left to their route.
 
 from __future__ import annotations
 
-import asyncio
 import gzip
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,7 +26,7 @@ from fastapi import Request, Response
 from sqlalchemy.engine import Connection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.auth.deps import presented
+from app.auth.deps import checked_credentials, presented
 from app.auth.principal import Principal
 from app.core.cache import (
     PRIVATE,
@@ -37,7 +35,6 @@ from app.core.cache import (
     Entry,
     Key,
     ResponseCache,
-    data_version,
     etag,
     matches,
     visibility_class,
@@ -45,6 +42,7 @@ from app.core.cache import (
 from app.core.database import PoolTimeout, run_with_connection
 from app.core.errors import busy, error_response
 from app.core.settings import get_settings
+from app.core.versions import data_version, version_reads
 
 EVERYONE = "tous"
 """The visibility class of a resource that is the same for every caller (outlines, QPV)."""
@@ -149,88 +147,28 @@ def cached_part(request: Request, conn: Connection, name: str, build: Callable[[
     return gzip.decompress(response_cache(request).fetch(key, build).compressed)
 
 
-def _reads(conn: Connection) -> None:
-    conn.execution_options(isolation_level="AUTOCOMMIT")  # reads: no transaction to end
-
-
-def _version(conn: Connection) -> int:
-    _reads(conn)
-    return data_version(conn)
-
-
-class VersionReads:
-    """The data version for the early answers, read by as few queries as a loaded
-    server needs: a request waits for the next query *sent after it arrived*, which every
-    request waiting meanwhile shares. What it gets is therefore at least as new as a query of
-    its own, never older: a decision committed before the request came is always seen."""
-
-    def __init__(self) -> None:
-        self._next: asyncio.Future[int] | None = None
-        self._reading = False
-
-    async def read(self) -> int:
-        if self._next is None:
-            self._next = asyncio.get_running_loop().create_future()
-        waiting = self._next
-        if not self._reading:
-            self._reading = True
-            asyncio.get_running_loop().create_task(self._serve())
-        return await asyncio.shield(waiting)
-
-    async def _serve(self) -> None:
-        batch: asyncio.Future[int] | None = None
-        try:
-            while self._next is not None:
-                batch, self._next = self._next, None  # later arrivals wait for the next query
-                try:
-                    version = await run_with_connection(_version)
-                except Exception as error:  # every waiter gets it: the route answers them
-                    batch.set_exception(error)
-                else:
-                    batch.set_result(version)
-        finally:
-            self._reading = False
-            for left in (batch, self._next):  # stopped (the server shutting down)
-                if left is not None and not left.done():
-                    left.cancel()
-            self._next = None
-
-
-_version_reads: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, VersionReads] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def version_reads() -> VersionReads:
-    """The shared version reads of this event loop (one per worker)."""
-    loop = asyncio.get_running_loop()
-    reads = _version_reads.get(loop)
-    if reads is None:
-        reads = _version_reads[loop] = VersionReads()
-    return reads
-
-
 async def early_answer(request: Request, cache: ResponseCache) -> Response | None:
     """The cached answer of a GET, found before routing (None: let the route answer)."""
     asked = resource(request)
     if not cache.holds(asked):
         return None
     credential = presented(request)
-    if credential is None:
-        principal, version = None, await version_reads().read()
-    else:
+    versions = await version_reads().read()
+    principal = None
+    if credential is not None:
+        checked = checked_credentials(request)
+        principal = credential.known(checked, versions.access)
+        if principal is None:
 
-        def caller(conn: Connection) -> Principal | None:
-            _reads(conn)
-            return credential.principal(conn)
+            def check(conn: Connection) -> Principal | None:
+                conn.execution_options(isolation_level="AUTOCOMMIT")  # reads; a write commits
+                return credential.principal(conn, checked, versions.access)
 
-        principal, version = await asyncio.gather(
-            run_with_connection(caller), version_reads().read()
-        )
+            principal = await run_with_connection(check)
         if credential.token and principal is None:
             return None  # the route refuses the token
     for who in (visibility_class(principal), EVERYONE):
-        key = (asked, who, version)
+        key = (asked, who, versions.data)
         entry = cache.get(key)
         form = entry.about if entry is not None else None
         if entry is not None and isinstance(form, Form) and form.shared:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -13,17 +12,19 @@ from fastapi import Depends, Request
 from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 
+from app.auth.checked import CheckedCredentials
+from app.auth.passwords import token_digest
 from app.auth.principal import Principal, load_principal
 from app.auth.sessions import (
     CSRF_HEADER,
     SESSION_COOKIE,
-    Signed,
     csrf_matches,
     session_of,
     token_of,
 )
 from app.core.database import RequestDatabase, request_database
 from app.core.errors import Forbidden, NotAuthenticated
+from app.core.versions import access_version
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -37,15 +38,6 @@ async def get_connection(database: RequestDb) -> Connection:
 
 
 DbConnection = Annotated[Connection, Depends(get_connection)]
-
-
-def _signed_in(
-    conn: Connection, lookup: Callable[[Connection, str], Signed | None], secret: str
-) -> Principal | None:
-    signed = lookup(conn, secret)
-    principal = load_principal(conn, signed.account_id, signed.credential) if signed else None
-    conn.commit()
-    return principal
 
 
 def api_token(authorization: str) -> str | None:
@@ -71,10 +63,43 @@ class Presented:
     token: bool
     secret: str
 
-    def principal(self, conn: Connection) -> Principal | None:
+    @property
+    def key(self) -> tuple[str, str]:
+        """What `CheckedCredentials` keeps it by (a digest, never the secret)."""
+        return ("jeton" if self.token else "session", token_digest(self.secret))
+
+    def known(self, checked: CheckedCredentials, access: int) -> Principal | None:
+        """Its account if checked lately and nobody's access changed since (`access`: the
+        access version, read after the request arrived); None: to be checked."""
+        return checked.get(self.key, access)
+
+    def principal(
+        self, conn: Connection, checked: CheckedCredentials, access: int | None = None
+    ) -> Principal | None:
         """Its live account (None: unknown, ended or revoked; an unknown token is refused by
-        `optional_principal`, an ended session is a visitor)."""
-        return _signed_in(conn, token_of if self.token else session_of, self.secret)
+        `optional_principal`, an ended session is a visitor), kept in `checked`. `access`: the
+        access version if read already since the request arrived, else read here first."""
+        if access is None:
+            access = access_version(conn)
+        principal = self.known(checked, access)
+        if principal is None:
+            lookup = token_of if self.token else session_of
+            signed = lookup(conn, self.secret)
+            if signed is not None:
+                principal = load_principal(conn, signed.account_id, signed.credential)
+            if principal is not None and signed is not None:
+                checked.keep(self.key, principal, access, signed.lifetime_s)
+        conn.commit()
+        return principal
+
+
+def checked_credentials(request: Request) -> CheckedCredentials:
+    """This worker's credentials checked lately (app/auth/checked.py), made on first use."""
+    state = request.app.state
+    checked = getattr(state, "checked_credentials", None)
+    if checked is None:
+        checked = state.checked_credentials = CheckedCredentials()
+    return checked
 
 
 def presented(request: Request) -> Presented | None:
@@ -93,7 +118,7 @@ async def optional_principal(request: Request, database: RequestDb) -> Principal
     if credential is None:
         return None
     conn = await database.acquire()
-    principal = await run_in_threadpool(credential.principal, conn)
+    principal = await run_in_threadpool(credential.principal, conn, checked_credentials(request))
     if credential.token:
         if principal is None:
             raise NotAuthenticated("Jeton d'API invalide ou révoqué.")

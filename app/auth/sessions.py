@@ -29,18 +29,22 @@ CSRF_HEADER = "X-CSRF-Token"
 TOUCH_AFTER_S = 60
 """A session's (or token's) last use is written at most once a minute, not at every request."""
 
-LIVE_SESSION = """
-    s.last_seen_at > now() - make_interval(mins => :idle_minutes)
-    AND s.created_at > now() - make_interval(hours => :max_hours)
-"""
+SESSION_END = """least(
+    s.last_seen_at + make_interval(mins => :idle_minutes),
+    s.created_at + make_interval(hours => :max_hours)
+)"""
+"""When a session ends unless used again (idle expiry) and at the latest (absolute expiry)."""
+LIVE_SESSION = f"{SESSION_END} > now()"
 
 
 @dataclass(frozen=True)
 class Signed:
-    """Who a credential signs in: the account, and the credential to re-check later."""
+    """Who a credential signs in: the account, the credential to re-check later, and for how
+    many more seconds at most (a session's expiry; an API token ends only when revoked)."""
 
     account_id: int
     credential: Credential
+    lifetime_s: float = float("inf")
 
 
 def session_lifetimes() -> dict[str, int]:
@@ -72,7 +76,8 @@ def session_of(conn: Connection, token: str) -> Signed | None:
     row = conn.execute(
         text(
             "SELECT s.id, s.account_id,"
-            f" s.last_seen_at < now() - make_interval(secs => {TOUCH_AFTER_S}) AS stale"
+            f" s.last_seen_at < now() - make_interval(secs => {TOUCH_AFTER_S}) AS stale,"
+            f" extract(epoch FROM {SESSION_END} - now()) AS lifetime"
             f" FROM session s WHERE s.token_hash = :digest AND {LIVE_SESSION}"
         ),
         {"digest": token_digest(token), **session_lifetimes()},
@@ -81,7 +86,7 @@ def session_of(conn: Connection, token: str) -> Signed | None:
         return None
     if row.stale:
         conn.execute(text("UPDATE session SET last_seen_at = now() WHERE id = :id"), {"id": row.id})
-    return Signed(row.account_id, Credential("session", row.id))
+    return Signed(row.account_id, Credential("session", row.id), float(row.lifetime))
 
 
 def token_of(conn: Connection, token: str) -> Signed | None:

@@ -21,9 +21,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
-
 from app.auth.principal import Principal
 
 GZIP_LEVEL = 5
@@ -32,11 +29,6 @@ PRIVATE = "private, no-cache"
 """Anything with grades, or asked by an account: kept by the browser only, revalidated each time."""
 PUBLIC = "public, no-cache"
 """Free of grades and asked anonymously: may be shared by a proxy, revalidated each time."""
-
-
-def data_version(conn: Connection) -> int:
-    """The database's data version (migration 0010)."""
-    return int(conn.execute(text("SELECT version FROM data_version")).scalar_one())
 
 
 def visibility_class(principal: Principal | None) -> Hashable:

@@ -124,8 +124,7 @@ def test_shared_version_reads_are_never_older_than_the_request(demo: Demo) -> No
     and a read that starts after a commit sees it, even with a query already on its way."""
     import asyncio
 
-    from app.api.caching import VersionReads
-    from app.core.cache import data_version
+    from app.core.versions import VersionReads, data_version
 
     engine = create_engine(sqlalchemy_url(demo.url))
 
@@ -140,13 +139,15 @@ def test_shared_version_reads_are_never_older_than_the_request(demo: Demo) -> No
 
     async def scenario() -> None:
         reads = VersionReads()
-        assert set(await asyncio.gather(*(reads.read() for _ in range(50)))) == {current()}
+        assert {v.data for v in await asyncio.gather(*(reads.read() for _ in range(50)))} == {
+            current()
+        }
         for _ in range(20):
             on_its_way = asyncio.ensure_future(reads.read())
             await asyncio.sleep(0)  # its query is sent
             written = write()
-            assert await reads.read() >= written
-            assert await on_its_way <= written
+            assert (await reads.read()).data >= written
+            assert (await on_its_way).data <= written
 
     asyncio.run(scenario())
     engine.dispose()
