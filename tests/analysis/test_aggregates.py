@@ -241,3 +241,22 @@ def test_peuplement_types_and_residence_needs(territory, client):
     villeneuve = territory.token("villeneuve@test.fr", "commune", [VILLENEUVE])
     own = client.get("/api/peuplements", headers=villeneuve).json()["features"]
     assert [f["properties"]["code"] for f in own] == ["R6"]
+
+
+def test_the_aggregates_are_kept_until_a_decision_changes_them(territory, client):
+    """Cached per caller and data version (app/core/cache.py): revalidated by a 304 until a
+    harmonisation, whose figures show at the very next request, and never shared with a
+    visitor."""
+    url = "/api/quartiers?level=qpv"
+    first = client.get(url, headers=admin(territory))
+    assert first.headers["cache-control"] == "private, no-cache"
+    tag = first.headers["etag"]
+    assert client.get(url, headers={**admin(territory), "If-None-Match": tag}).status_code == 304
+    with territory.engine.begin() as conn:
+        grade(conn, territory.campaign_id, "R3", None, None, 2)
+    again = client.get(url, headers={**admin(territory), "If-None-Match": tag})
+    assert again.status_code == 200
+    a = {f["properties"]["code"]: f["properties"] for f in again.json()["features"]}[QPV_A]
+    assert a["grade_distribution"] == {"1": 40, "2": 20, "3": 60, "4": 0}
+    visitor = client.get(url, headers={"If-None-Match": again.headers["etag"]})
+    assert visitor.status_code == 200 and visitor.json()["features"] == []
