@@ -120,7 +120,9 @@ def load_scratch_demo(url: str) -> None:
     engine.dispose()
 
 
-def main() -> None:
+def main(*, scale: bool = True) -> None:
+    """The demo's figures (its section of the README), then the bench at scale unless `scale` is
+    false (`--demo`)."""
     from fastapi.testclient import TestClient
 
     from app.core.migrate import upgrade
@@ -222,7 +224,8 @@ def main() -> None:
     write_readme(figures, load, (load_before, os.getloadavg()[0]))
     for name, value in figures + load:
         print(f"{value:>22}  {name}")
-    scale_only(SIZES)
+    if scale:
+        scale_only(SIZES)
 
 
 def scale_only(sizes: tuple[int, ...]) -> None:
@@ -379,6 +382,8 @@ if __name__ == "__main__":
     sizes = sizes_asked(arguments)
     if "--load" in arguments:
         load_only()
+    elif "--demo" in arguments:
+        main(scale=False)
     elif sizes is not None:
         scale_only(sizes)
     else:
