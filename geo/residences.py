@@ -36,6 +36,8 @@ GEOMETRY_COLUMN = "géométrie"
 """How errors name the geometry of a geo file, which has no column name of its own."""
 
 REQUIRED = ("code", "name", "bailleur", "commune_insee", "nb_logements")
+SIREN_SEPARATORS = re.compile(r"[\s\u00a0\u202f.]")
+"""What a SIREN may be written with between its digits (spaces, points)."""
 COLUMN_LABELS = {
     "code": "code de la résidence",
     "name": "nom de la résidence",
@@ -402,7 +404,8 @@ def _check_fields(
 
     siren = _text(row, mapping, "bailleur_siren")
     if siren is not None:
-        siren = re.sub(r"[\s\u00a0\u202f.]", "", siren)
+        if not (len(siren) == 9 and siren.isascii() and siren.isdigit()):  # the usual form
+            siren = SIREN_SEPARATORS.sub("", siren)
         if not is_siren(siren):
             errors.add(
                 mapping["bailleur_siren"],
