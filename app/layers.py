@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-import shapely
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.access.gate import DEFAULT_CAMPAIGNS_SQL, Gate
 from geo.codes import is_siren
 from geo.grades import DEFAULT_LABELS
-from geo.outlines import Group, pack
 
 COORD_DIGITS = 6
 """Six decimals of a degree is about 10 cm: enough for a residence."""
@@ -180,17 +178,3 @@ def communes_geojson(conn: Connection, epci: str | None = None) -> bytes:
 def epci_geojson(conn: Connection) -> bytes:
     """EPCI outlines (unions of their communes)."""
     return feature_collection(conn, EPCI_SQL, {}, digits=OUTLINE_DIGITS)
-
-
-def outlines_packed(conn: Connection) -> bytes:
-    """Commune and EPCI outlines together, packed for the map page (geo/outlines.py): the same
-    features as `communes_geojson` and `epci_geojson`, without JSON to parse or vertices to
-    project in the browser."""
-    groups = []
-    for name, sql in (("communes", COMMUNES_SQL), ("epci", EPCI_SQL)):
-        rows = conn.execute(
-            text(f"SELECT t.code, ST_AsBinary(t.geom) FROM ({sql}) AS t"), {"epci": None}
-        ).all()
-        geometries = shapely.from_wkb([bytes(row[1]) for row in rows])
-        groups.append(Group(name, [row[0] for row in rows], list(geometries)))
-    return pack(groups)

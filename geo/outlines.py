@@ -17,16 +17,12 @@ a zigzag varint (Protocol Buffers' signed integers: 7 bits a byte, low bits firs
 
 The ranks are those the page computed itself before: a simplification of tolerance t (in pixels
 of zoom 0) keeps the vertices of rank at least t, so the map draws a ring within one screen pixel
-of its data at any zoom from a few of its vertices. They depend on the outlines only, and are
-kept in memory from one build to the next (a data version changes with every grade).
+of its data at any zoom from a few of its vertices.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -147,28 +143,6 @@ def rank_levels(ranks: Floats) -> npt.NDArray[np.uint8]:
     return out
 
 
-_levels_kept: OrderedDict[bytes, bytes] = OrderedDict()
-_levels_lock = threading.Lock()
-_LEVELS_KEPT = 8
-
-
-def _levels(points: Floats, ring_ends: Indices) -> bytes:
-    """`rank_levels` of the Douglas–Peucker ranks of these rings, from memory when the same
-    rings were ranked already."""
-    key = hashlib.blake2b(points.tobytes() + ring_ends.tobytes(), digest_size=16).digest()
-    with _levels_lock:
-        kept = _levels_kept.get(key)
-        if kept is not None:
-            _levels_kept.move_to_end(key)
-            return kept
-    levels = rank_levels(douglas_peucker_ranks(points, ring_ends)).tobytes()
-    with _levels_lock:
-        _levels_kept[key] = levels
-        while len(_levels_kept) > _LEVELS_KEPT:
-            _levels_kept.popitem(last=False)
-    return levels
-
-
 def zigzag_varints(values: npt.NDArray[np.int64]) -> bytes:
     """`values` as zigzag varints, one after the other (as Protocol Buffers' `sint64`)."""
     zigzag = ((values << 1) ^ (values >> 63)).astype(np.uint64)
@@ -204,7 +178,7 @@ def pack(groups: Sequence[Group]) -> bytes:
         rings = flatten_rings(group.geometries)
         quanta = np.rint(rings.points * UNIT).astype(np.int64)
         deltas = zigzag_varints(np.diff(quanta, axis=0, prepend=0).reshape(-1))
-        levels = _levels(quanta / UNIT, rings.ring_ends)
+        levels = rank_levels(douglas_peucker_ranks(quanta / UNIT, rings.ring_ends)).tobytes()
         header["groups"].append(  # type: ignore[attr-defined]
             {
                 "name": group.name,

@@ -14,7 +14,8 @@ from app.api.responses import GeoJSONResponse
 from app.auth.deps import OptionalPrincipal
 from app.auth.principal import Principal
 from app.exports.formats import GEOJSON_MEDIA_TYPE
-from app.layers import communes_geojson, epci_geojson, outlines_packed, qpv_geojson
+from app.layers import communes_geojson, epci_geojson, qpv_geojson
+from app.outlines import packed_outlines
 
 router = APIRouter(prefix="/api", tags=["territoire"])
 
@@ -94,5 +95,5 @@ def list_epci(request: Request, conn: DbConnection, principal: OptionalPrincipal
     },
     dependencies=[ANYONE_NOTHING],
 )
-def packed_outlines(request: Request, conn: DbConnection, principal: OptionalPrincipal) -> Response:
-    return _cached(request, conn, principal, lambda: outlines_packed(conn), OUTLINES_MEDIA_TYPE)
+def outlines(request: Request, conn: DbConnection, principal: OptionalPrincipal) -> Response:
+    return _cached(request, conn, principal, lambda: packed_outlines(conn), OUTLINES_MEDIA_TYPE)
