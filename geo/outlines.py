@@ -2,18 +2,19 @@
 
 A browser drawing the 3,782 communes of a region (175,000 vertices) spent longer parsing their
 GeoJSON and projecting every vertex than drawing them (issue #10). Packed here, each vertex is
-already in the pixels of Web Mercator (EPSG:3857) at zoom 0, Leaflet's `latLngToPoint(…, 0)`, as
-integers, and the page reads typed arrays straight from the bytes.
+already in the pixels of Web Mercator (EPSG:3857) at zoom 0, Leaflet's `latLngToPoint(…, 0)`,
+with its Douglas–Peucker rank, and the page reads typed arrays straight from the bytes: nothing
+is decoded vertex by vertex.
 
 The bytes (little-endian): a `uint32` length, then that many bytes of UTF-8 JSON (padded with
-spaces to a multiple of 4), `{"unit": UNIT, "groups": [{"name", "codes", "rings", "vertices",
-"bytes"}…]}`; then, for each group in order, `uint32 feature_rings[len(codes) + 1]` (the first
-ring of each feature, then the number of rings), `uint32 ring_ends[rings]` (the end of each ring
-in the vertices), `bytes` bytes of deltas, padded with zeros to a multiple of 4: x, y of each
-vertex minus those of the vertex before it (the first one from 0), in `1 / UNIT` pixel, each as
-a zigzag varint (Protocol Buffers' signed integers: 7 bits a byte, low bits first); and
-`uint8 levels[vertices]`, padded likewise: the Douglas–Peucker rank of each vertex as a level
-(`rank_levels`).
+spaces to a multiple of 4), `{"groups": [{"name", "codes", "rings", "vertices", "origin"}…]}`;
+then, for each group in order, `uint32 feature_rings[len(codes) + 1]` (the first ring of each
+feature, then the number of rings), `uint32 ring_ends[rings]` (the end of each ring in the
+vertices), `float32 boxes[4 × len(codes)]` (min x, min y, max x, max y of each feature; +∞, +∞,
+−∞, −∞ without vertices), `float32 points[2 × vertices]` (x, y of each vertex) and
+`uint8 levels[vertices]` (the rank of each vertex, `rank_levels`), padded with zeros to a
+multiple of 4. Boxes and points are counted from `origin` (the least x and y of the group), so
+that a `float32` holds them to about 0.1 m over the whole of France.
 
 The ranks are those the page computed itself before: a simplification of tolerance t (in pixels
 of zoom 0) keeps the vertices of rank at least t, so the map draws a ring within one screen pixel
@@ -30,9 +31,6 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-UNIT = 2**18
-"""Quanta per pixel of zoom 0: a pixel at zoom 18 (the map's deepest), about 0.4 m at 50° N,
-finer than the outlines (about a metre)."""
 MAX_LATITUDE = 85.0511287798
 """Web Mercator's limit, as Leaflet clamps it."""
 TILE_SIZE = 256
@@ -143,22 +141,20 @@ def rank_levels(ranks: Floats) -> npt.NDArray[np.uint8]:
     return out
 
 
-def zigzag_varints(values: npt.NDArray[np.int64]) -> bytes:
-    """`values` as zigzag varints, one after the other (as Protocol Buffers' `sint64`)."""
-    zigzag = ((values << 1) ^ (values >> 63)).astype(np.uint64)
-    sizes = np.ones(len(zigzag), dtype=np.int64)
-    rest = zigzag >> np.uint64(7)
-    while rest.any():
-        sizes += rest > 0
-        rest >>= np.uint64(7)
-    starts = np.cumsum(sizes) - sizes
-    out = np.zeros(int(sizes.sum()), dtype=np.uint8)
-    for k in range(int(sizes.max(initial=0))):
-        has = sizes > k
-        seven = (zigzag[has] >> np.uint64(7 * k)) & np.uint64(0x7F)
-        more = (sizes[has] > k + 1).astype(np.uint64) << np.uint64(7)
-        out[starts[has] + k] = (seven | more).astype(np.uint8)
-    return out.tobytes()
+def feature_boxes(points: npt.NDArray[np.float32], rings: Rings) -> npt.NDArray[np.float32]:
+    """`[[min x, min y, max x, max y]…]` of each feature of `rings` whose vertices are `points`;
+    `[+∞, +∞, −∞, −∞]` for a feature without any."""
+    boxes = np.tile(
+        np.array([np.inf, np.inf, -np.inf, -np.inf], dtype=np.float32),
+        (len(rings.feature_rings) - 1, 1),
+    )
+    vertex_bounds = np.concatenate([[0], rings.ring_ends]).astype(np.int64)
+    starts = vertex_bounds[rings.feature_rings[:-1]]
+    some = vertex_bounds[rings.feature_rings[1:]] > starts
+    if some.any():
+        boxes[some, :2] = np.minimum.reduceat(points, starts[some], axis=0)
+        boxes[some, 2:] = np.maximum.reduceat(points, starts[some], axis=0)
+    return boxes
 
 
 @dataclass(frozen=True)
@@ -172,27 +168,28 @@ class Group:
 
 def pack(groups: Sequence[Group]) -> bytes:
     """The packed bytes of `groups` (the format of this module's docstring)."""
-    header: dict[str, object] = {"unit": UNIT, "groups": []}
+    header: dict[str, list[dict[str, object]]] = {"groups": []}
     blocks: list[bytes] = []
     for group in groups:
         rings = flatten_rings(group.geometries)
-        quanta = np.rint(rings.points * UNIT).astype(np.int64)
-        deltas = zigzag_varints(np.diff(quanta, axis=0, prepend=0).reshape(-1))
-        levels = rank_levels(douglas_peucker_ranks(quanta / UNIT, rings.ring_ends)).tobytes()
-        header["groups"].append(  # type: ignore[attr-defined]
+        origin = rings.points.min(axis=0) if len(rings.points) else np.zeros(2)
+        points = (rings.points - origin).astype(np.float32)
+        levels = rank_levels(douglas_peucker_ranks(points.astype(np.float64), rings.ring_ends))
+        header["groups"].append(
             {
                 "name": group.name,
                 "codes": list(group.codes),
                 "rings": len(rings.ring_ends),
-                "vertices": len(rings.points),
-                "bytes": len(deltas),
+                "vertices": len(points),
+                "origin": [float(origin[0]), float(origin[1])],
             }
         )
         blocks += [
             rings.feature_rings.astype("<u4").tobytes(),
             rings.ring_ends.astype("<u4").tobytes(),
-            deltas + bytes(-len(deltas) % 4),
-            levels + bytes(-len(levels) % 4),
+            feature_boxes(points, rings).astype("<f4").tobytes(),
+            points.astype("<f4").tobytes(),
+            levels.tobytes() + bytes(-len(levels) % 4),
         ]
     text = json.dumps(header, separators=(",", ":")).encode()
     text += b" " * (-len(text) % 4)

@@ -11,14 +11,13 @@ from pyproj import Transformer
 
 from geo.outlines import (
     NEVER,
-    UNIT,
     Group,
     douglas_peucker_ranks,
+    feature_boxes,
     flatten_rings,
     mercator_pixels,
     pack,
     rank_levels,
-    zigzag_varints,
 )
 from tests.packed_outlines import unpack
 
@@ -102,13 +101,16 @@ def test_levels_never_leave_out_a_vertex_a_tolerance_keeps():
     assert np.all(standing[4:6] < 2 ** (1 / 8) * ranks[4:6])
 
 
-def test_zigzag_varints_as_protocol_buffers_writes_them():
-    assert zigzag_varints(np.array([0, -1, 1, -2, 63, -64, 64, 300, -(2**27)])) == bytes(
-        [0, 1, 2, 3, 126, 127, 128, 1, 216, 4, 255, 255, 255, 127]
-    )
+def test_boxes_of_features_with_and_without_vertices():
+    rings = flatten_rings([shapely.box(0, 40, 1, 41), None, shapely.box(2, 42, 3, 43)])
+    points = rings.points.astype(np.float32)
+    boxes = feature_boxes(points, rings)
+    assert boxes[0].tolist() == [*points[:5].min(axis=0), *points[:5].max(axis=0)]
+    assert boxes[1].tolist() == [np.inf, np.inf, -np.inf, -np.inf]
+    assert boxes[2].tolist() == [*points[5:].min(axis=0), *points[5:].max(axis=0)]
 
 
-def test_packed_outlines_read_back_within_a_quantum():
+def test_packed_outlines_read_back_to_a_centimetre():
     arras = shapely.MultiPolygon([shapely.box(2.7, 50.2, 2.8, 50.3)])
     holed = shapely.Polygon(
         [(3, 50), (3.2, 50), (3.2, 50.2), (3, 50.2)], [[(3.05, 50.05), (3.1, 50.05), (3.1, 50.1)]]
@@ -126,8 +128,12 @@ def test_packed_outlines_read_back_within_a_quantum():
     assert communes["feature_rings"] == [0, 1, 3]
     assert communes["ring_ends"] == [5, 10, 14]
     expected = flatten_rings([arras, holed]).points
-    assert np.abs(communes["points"] - expected).max() <= 0.5 / UNIT
-    ranks = douglas_peucker_ranks(communes["points"], np.array(communes["ring_ends"]))
+    assert np.abs(communes["points"] - expected).max() < 1e-7  # 1 cm: 2.4e-7 pixel of zoom 0
+    assert communes["origin"].tolist() == expected.min(axis=0).tolist()
+    relative = communes["relative"].astype(np.float64)
+    ranks = douglas_peucker_ranks(relative, np.array(communes["ring_ends"]))
     assert communes["levels"].tolist() == rank_levels(ranks).tolist()
+    boxes = communes["boxes"] + np.tile(communes["origin"], 2)
+    assert boxes[0] == pytest.approx([*expected[:5].min(axis=0), *expected[:5].max(axis=0)])
     assert groups["epci"]["codes"] == ["200033579"]
     assert groups["epci"]["feature_rings"] == [0, 3]

@@ -28,7 +28,8 @@ function projectRing(ring, points, start) {
 }
 
 /**
- * Douglas–Peucker ranks of the vertices `start`..`end - 1` of `points`: a vertex is kept by a
+ * Douglas–Peucker ranks of the vertices `start`..`end - 1` of `points` (geo/outlines.py ranks the
+ * packed outlines the same way): a vertex is kept by a
  * simplification of tolerance t (same unit as the points) when its rank is at least t. The ends
  * are always kept; a rank never exceeds the rank of the vertex that split its segment.
  */
@@ -74,38 +75,71 @@ function polygonsOf(geometry) {
   return [];
 }
 
+/** Levels of rank per zoom (geo/outlines.py): a vertex of level L has a rank of at least
+ * 2^(-L / LEVELS_PER_ZOOM) pixel of zoom 0, so it is drawn from zoom L / LEVELS_PER_ZOOM on. */
+const LEVELS_PER_ZOOM = 8;
+/** The level of a vertex of rank 0: never drawn. */
+const NEVER = 255;
+
+/** Douglas–Peucker ranks as the levels of geo/outlines.py (`rank_levels`). */
+function rankLevels(ranks) {
+  const levels = new Uint8Array(ranks.length);
+  for (let vertex = 0; vertex < ranks.length; vertex += 1) {
+    const rank = ranks[vertex];
+    const level = Math.floor(-LEVELS_PER_ZOOM * Math.log2(rank));
+    levels[vertex] = rank === 0 ? NEVER : Math.min(NEVER - 1, Math.max(0, level));
+  }
+  return levels;
+}
+
 /**
  * Polygon outlines flattened for a Web Mercator map: `points` holds every vertex in pixels at
- * zoom 0 (x, y, x, y…) and `ranks` its Douglas–Peucker rank, `ringEnds` the end of each ring in
- * them, `featureRings` the first ring of each feature (and, last, the number of rings), `boxes`
- * each feature's box; `index` finds a feature by its code (`codes[i]` is feature i's). The
- * ranks are computed unless given.
+ * zoom 0 counted from `origin` (x, y, x, y…) and `levels` its Douglas–Peucker rank as a level,
+ * `ringEnds` the end of each ring in them, `featureRings` the first ring of each feature (and,
+ * last, the number of rings), `boxes` each feature's box (from `origin` too); `index` finds a
+ * feature by its code (`codes[i]` is feature i's). Levels and boxes are computed unless given.
  */
 export class Outlines {
-  constructor({ points, ringEnds, featureRings, codes, ranks = null }) {
+  constructor({ points, ringEnds, featureRings, codes, levels, boxes, origin = [0, 0] }) {
     this.points = points;
     this.ringEnds = ringEnds;
     this.featureRings = featureRings;
-    this.ranks = ranks ?? new Float32Array(points.length / 2);
-    this.boxes = new Float64Array(4 * this.length);
+    this.origin = origin;
+    this.levels = levels ?? this.rank();
+    this.boxes = boxes ?? this.box();
     this.index = new Map();
+    codes.forEach((code, feature) => {
+      if (code !== undefined && code !== null) this.index.set(String(code), feature);
+    });
+  }
+
+  /** The levels of the Douglas–Peucker ranks of every ring. */
+  rank() {
+    const ranks = new Float32Array(this.points.length / 2);
+    for (let ring = 0; ring < this.ringEnds.length; ring += 1) {
+      const start = ring === 0 ? 0 : this.ringEnds[ring - 1];
+      if (this.ringEnds[ring] > start) rankVertices(this.points, ranks, start, this.ringEnds[ring]);
+    }
+    return rankLevels(ranks);
+  }
+
+  /** The box of each feature, [+∞, +∞, −∞, −∞] without vertices. */
+  box() {
+    const { points, ringEnds, featureRings } = this;
+    const boxes = new Float64Array(4 * this.length);
     for (let feature = 0; feature < this.length; feature += 1) {
       let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
-      for (let ring = featureRings[feature]; ring < featureRings[feature + 1]; ring += 1) {
-        const start = ring === 0 ? 0 : ringEnds[ring - 1];
-        const end = ringEnds[ring];
-        for (let index = 2 * start; index < 2 * end; index += 2) {
-          minX = Math.min(minX, points[index]);
-          minY = Math.min(minY, points[index + 1]);
-          maxX = Math.max(maxX, points[index]);
-          maxY = Math.max(maxY, points[index + 1]);
-        }
-        if (end > start && !ranks) rankVertices(points, this.ranks, start, end);
+      const first = featureRings[feature] === 0 ? 0 : ringEnds[featureRings[feature] - 1];
+      const last = featureRings[feature + 1] === 0 ? 0 : ringEnds[featureRings[feature + 1] - 1];
+      for (let index = 2 * first; index < 2 * last; index += 2) {
+        minX = Math.min(minX, points[index]);
+        minY = Math.min(minY, points[index + 1]);
+        maxX = Math.max(maxX, points[index]);
+        maxY = Math.max(maxY, points[index + 1]);
       }
-      this.boxes.set([minX, minY, maxX, maxY], 4 * feature);
-      const code = codes[feature];
-      if (code !== undefined && code !== null) this.index.set(String(code), feature);
+      boxes.set([minX, minY, maxX, maxY], 4 * feature);
     }
+    return boxes;
   }
 
   /** The (Multi)Polygon features of a GeoJSON collection (WGS84), by their `code` property. */
@@ -162,7 +196,8 @@ export class Outlines {
       maxY = Math.max(maxY, this.boxes[4 * i + 3]);
     }
     if (!(minX <= maxX)) return null;
-    const corner = (x, y) => L.CRS.EPSG3857.pointToLatLng(L.point(x, y), 0);
+    const [x0, y0] = this.origin;
+    const corner = (x, y) => L.CRS.EPSG3857.pointToLatLng(L.point(x0 + x, y0 + y), 0);
     return L.latLngBounds(corner(minX, maxY), corner(maxX, minY));
   }
 
@@ -170,15 +205,18 @@ export class Outlines {
    * zoom-0 pixels) to `path` (a `Path2D`, or the path of a canvas context), at `scale` times
    * zoom 0, shifted by `-shift`, simplified to `TOLERANCE` screen pixels. */
   trace(path, { first = 0, last = this.length, view, scale, shift }) {
-    const { points, ranks, ringEnds, featureRings, boxes } = this;
-    const tolerance = TOLERANCE / scale;
+    const { points, levels, ringEnds, featureRings, boxes } = this;
+    const [x0, y0] = this.origin;
+    const limit = Math.floor(LEVELS_PER_ZOOM * Math.log2(scale / TOLERANCE) + 1e-9);
+    const [dx, dy] = [shift.x - x0 * scale, shift.y - y0 * scale];
+    const [minX, minY, maxX, maxY] = [view[0] - x0, view[1] - y0, view[2] - x0, view[3] - y0];
     for (let feature = first; feature < last; feature += 1) {
       const box = 4 * feature;
       if (
-        boxes[box] > view[2] ||
-        boxes[box + 2] < view[0] ||
-        boxes[box + 1] > view[3] ||
-        boxes[box + 3] < view[1]
+        boxes[box] > maxX ||
+        boxes[box + 2] < minX ||
+        boxes[box + 1] > maxY ||
+        boxes[box + 3] < minY
       ) {
         continue;
       }
@@ -186,11 +224,11 @@ export class Outlines {
         const start = ring === 0 ? 0 : ringEnds[ring - 1];
         const end = ringEnds[ring];
         if (end - start < 2) continue;
-        path.moveTo(points[2 * start] * scale - shift.x, points[2 * start + 1] * scale - shift.y);
+        path.moveTo(points[2 * start] * scale - dx, points[2 * start + 1] * scale - dy);
         for (let vertex = start + 1; vertex < end; vertex += 1) {
-          if (ranks[vertex] < tolerance) continue;
+          if (levels[vertex] > limit) continue;
           const at = 2 * vertex;
-          path.lineTo(points[at] * scale - shift.x, points[at + 1] * scale - shift.y);
+          path.lineTo(points[at] * scale - dx, points[at + 1] * scale - dy);
         }
         path.closePath();
       }
@@ -198,59 +236,28 @@ export class Outlines {
   }
 }
 
-/** The rank each level of geo/outlines.py stands for (at least the true rank; level 0, a rank
- * of a pixel of zoom 0 or more, is drawn at every zoom). */
-const LEVEL_RANKS = Float32Array.from({ length: 256 }, (_, level) => {
-  if (level === 0) return Infinity;
-  return level === 255 ? 0 : 2 ** (-level / 8);
-});
-
 /**
  * The groups of outlines packed by the server (`/api/outlines`, format in geo/outlines.py), by
- * name: vertices already in pixels of zoom 0, as zigzag varints of their differences, and their
- * Douglas–Peucker ranks as levels.
+ * name: vertices already in pixels of zoom 0 with their Douglas–Peucker levels, read as typed
+ * arrays over the bytes, without a loop over them.
  */
 export function unpackOutlines(buffer) {
   const headerLength = new DataView(buffer).getUint32(0, true);
   const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
-  const bytes = new Uint8Array(buffer);
   let offset = 4 + headerLength;
+  const take = (Type, count) => {
+    const array = new Type(buffer, offset, count);
+    offset += Math.ceil((count * Type.BYTES_PER_ELEMENT) / 4) * 4;
+    return array;
+  };
   const groups = {};
-  for (const { name, codes, rings, vertices, bytes: length } of header.groups) {
-    const featureRings = new Uint32Array(buffer, offset, codes.length + 1);
-    offset += 4 * (codes.length + 1);
-    const ringEnds = new Uint32Array(buffer, offset, rings);
-    offset += 4 * rings;
-    const points = new Float64Array(2 * vertices);
-    const end = offset + length;
-    let [x, y, value, shift, axis, at] = [0, 0, 0, 1, 0, 0];
-    for (let position = offset; position < end; position += 1) {
-      const byte = bytes[position];
-      value += (byte & 0x7f) * shift;
-      if (byte & 0x80) {
-        shift *= 128;
-        continue;
-      }
-      const delta = value % 2 === 1 ? -(value + 1) / 2 : value / 2;
-      if (axis === 0) {
-        x += delta;
-        points[at] = x / header.unit;
-      } else {
-        y += delta;
-        points[at] = y / header.unit;
-      }
-      at += 1;
-      axis = 1 - axis;
-      value = 0;
-      shift = 1;
-    }
-    offset = end + ((4 - (length % 4)) % 4);
-    const ranks = new Float32Array(vertices);
-    for (let vertex = 0; vertex < vertices; vertex += 1) {
-      ranks[vertex] = LEVEL_RANKS[bytes[offset + vertex]];
-    }
-    offset += vertices + ((4 - (vertices % 4)) % 4);
-    groups[name] = new Outlines({ points, ringEnds, featureRings, codes, ranks });
+  for (const { name, codes, rings, vertices, origin } of header.groups) {
+    const featureRings = take(Uint32Array, codes.length + 1);
+    const ringEnds = take(Uint32Array, rings);
+    const boxes = take(Float32Array, 4 * codes.length);
+    const points = take(Float32Array, 2 * vertices);
+    const levels = take(Uint8Array, vertices);
+    groups[name] = new Outlines({ points, ringEnds, featureRings, codes, levels, boxes, origin });
   }
   return groups;
 }
