@@ -1,5 +1,6 @@
 """The FastAPI application factory."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,7 +10,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from app import __version__
+from app import __version__, outlines
 from app.access.policy import ANYONE_NOTHING
 from app.api.caching import CachedAnswers
 from app.api.inputs import InputGuard
@@ -93,9 +94,12 @@ class BuiltFiles(StaticFiles):
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-    """Refuse to start without a secret key (app/core/keys.py)."""
+    """Refuse to start without a secret key (app/core/keys.py); pack the map's outlines in the
+    background (app/outlines.py)."""
     secret_key()
+    warming = asyncio.create_task(outlines.warm())
     yield
+    warming.cancel()
 
 
 def create_app(static_dir: Path = STATIC_DIR) -> FastAPI:

@@ -1,16 +1,9 @@
 // The map page: base map, QPV, residences by grade, legend and filters kept in the URL.
 import { STRINGS } from "./i18n.js";
-import {
-  fetchCommunes,
-  fetchEpci,
-  fetchMeta,
-  fetchQpv,
-  fetchResidences,
-  getJSON,
-} from "./data/api.js";
+import { fetchMeta, fetchPackedOutlines, fetchQpv, fetchResidences, getJSON } from "./data/api.js";
 import { filterKeys, filtersToParams, readFilters } from "./data/filters.js";
 import { countByGrade } from "./data/stats.js";
-import { fetchSelectionStats } from "./data/tiles.js";
+import { fetchSelectionStats, statsOfCells } from "./data/tiles.js";
 import { legend as createLegend, gradeLegendOptions } from "./rendering/legend.js";
 import {
   Territory,
@@ -19,6 +12,7 @@ import {
   onlineTileLayer,
   toLatLngBounds,
 } from "./rendering/map.js";
+import { unpackOutlines } from "./rendering/outlines.js";
 import { qpvLayers } from "./rendering/qpv.js";
 import { ResidenceLayer } from "./rendering/residences.js";
 import { TiledResidences } from "./rendering/tiles.js";
@@ -83,7 +77,7 @@ async function start() {
   setState("loading");
   page.summary.textContent = STRINGS.loading;
   // The outlines and the QPV do not depend on /api/meta: asked for with it, not after it.
-  const outlines = Promise.all([fetchCommunes(), fetchEpci()]);
+  const outlines = fetchPackedOutlines();
   const qpvCollection = fetchQpv();
   const meta = await fetchMeta();
   page.banner.textContent = STRINGS.demoBanner;
@@ -106,14 +100,31 @@ async function start() {
   let territory = null;
   let controller = null;
 
-  /** Whether `filters` are drawn from tiles: forced by `?tuiles=`, else above the threshold of
-   * `/api/meta` (the selection counted by its zoom-0 tile, `stats`, only when the whole stock
-   * exceeds it). */
+  /**
+   * The tiles in view and the counts of the selection `params`, when it is drawn from tiles.
+   * The counts come from the cells in view when these hold every residence (a view of all the
+   * data, as on arrival); otherwise from the tile of zoom 0, asked at the same time.
+   */
+  async function tilesAndStats(params, signal) {
+    const whole = !tiled.viewHolds(dataBounds);
+    const [fetched, stats] = await Promise.all([
+      tiled.fetchView(params, { signal }),
+      whole ? fetchSelectionStats(params, { signal }) : null,
+    ]);
+    return { fetched, stats: stats ?? statsOfCells(fetched.features) };
+  }
+
+  /** Whether `params` are drawn from tiles (with what `tilesAndStats` gives then): forced by
+   * `?tuiles=`, else above the threshold of `/api/meta`, the selection counted by its tiles
+   * only when the whole stock exceeds it. */
   async function chooseMode(params, signal) {
-    if (forcedMode === "oui" || forcedMode === "non") return { tiles: forcedMode === "oui" };
-    if (meta.residence_count <= meta.tile_mode_threshold) return { tiles: false };
-    const stats = await fetchSelectionStats(params, { signal });
-    return { tiles: stats.residences > meta.tile_mode_threshold, stats };
+    if (forcedMode === "non") return { tiles: false };
+    if (forcedMode !== "oui" && meta.residence_count <= meta.tile_mode_threshold) {
+      return { tiles: false };
+    }
+    const { fetched, stats } = await tilesAndStats(params, signal);
+    const tiles = forcedMode === "oui" || stats.residences > meta.tile_mode_threshold;
+    return { tiles, fetched, stats };
   }
 
   /** Fetch and draw the residences of `filters`, aborting the request of older ones. */
@@ -130,10 +141,10 @@ async function start() {
       const params = filtersToParams(filters, gradeKeys);
       const choice = await chooseMode(params, signal);
       if (choice.tiles) {
-        stats = choice.stats ?? (await fetchSelectionStats(params, { signal }));
+        stats = choice.stats;
         residences.details = details;
         view.mode = "tiles";
-        await tiled.show(params);
+        await tiled.show(params, choice.fetched);
       } else {
         const collection = await fetchResidences(params, { signal });
         tiled.hide();
@@ -188,12 +199,14 @@ async function start() {
   page.filters.inert = true;
   disclosure(page.filtersToggle, page.filters, { phoneOnly: true });
   shown = panel.value;
+  const residencesLoaded = load(shown);
   // The base map is drawn as soon as its outlines come, while the residences are on their way.
-  const base = outlines.then(([communes, epci]) => {
+  const base = outlines.then((buffer) => {
+    const { communes, epci } = unpackOutlines(buffer);
     territory = new Territory(communes, epci);
     territory.layer.addTo(map);
   });
-  const [qpv] = await Promise.all([qpvCollection, base, load(shown)]);
+  const [qpv] = await Promise.all([qpvCollection, base, residencesLoaded]);
   const qpvs = qpvLayers(qpv);
   view.qpvCount = qpv.features.length;
   layerControl(map, {

@@ -170,6 +170,7 @@ READS: dict[str, tuple[Call, ...]] = {
     "/api/qpv": get("/api/qpv"),
     "/api/communes": get("/api/communes?epci={cua}"),
     "/api/epci": get("/api/epci"),
+    "/api/outlines": get("/api/outlines"),
     "/api/campaigns": get("/api/campaigns"),
     CAMPAIGN: get(CURRENT),
     CAMPAIGN + "/stats": get(CURRENT + "/stats"),

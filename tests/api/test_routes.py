@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from itertools import accumulate
+
+import numpy as np
 import pytest
 from sqlalchemy import create_engine, text
 
 from app.core.database import sqlalchemy_url
 from geo.grades import DEFAULT_LABELS
+from geo.outlines import mercator_pixels
+from tests.packed_outlines import unpack
 from tests.tokens import bearer
 
 ARRAS = "62041"
@@ -137,6 +142,25 @@ def test_qpv_communes_epci_layers(demo_client):
     assert all(f["properties"]["epci_siren"] == CU_ARRAS for f in communes)
     epci = demo_client.get("/api/epci").json()["features"]
     assert len(epci) == 92
+
+
+def test_packed_outlines_hold_the_communes_and_epci_of_the_geojson_layers(demo_client):
+    answer = demo_client.get("/api/outlines")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/octet-stream"
+    assert answer.headers["cache-control"] == "public, no-cache"
+    groups = unpack(answer.content)
+    for name in ("communes", "epci"):
+        layer = demo_client.get(f"/api/{name}").json()["features"]
+        assert groups[name]["codes"] == [f["properties"]["code"] for f in layer]
+        rings = [
+            ring for f in layer for polygon in f["geometry"]["coordinates"] for ring in polygon
+        ]
+        assert groups[name]["ring_ends"] == list(accumulate(len(ring) for ring in rings))
+        first = mercator_pixels(np.array(rings[0][:1]))
+        assert groups[name]["points"][0] == pytest.approx(first[0], abs=1e-4)
+    again = demo_client.get("/api/outlines", headers={"If-None-Match": answer.headers["etag"]})
+    assert again.status_code == 304
 
 
 def test_meta_lists_legend_and_filters(demo_client):

@@ -40,6 +40,26 @@ export async function getJSON(path, params = undefined, { signal } = {}) {
   return body;
 }
 
+/** GET `path` and return its body as an ArrayBuffer; errors as `getJSON`'s. */
+export async function getBytes(path, { signal } = {}) {
+  let response;
+  try {
+    response = await fetch(path, { signal });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError(STRINGS.errorNetwork, { code: "reseau" });
+  }
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    const { code, message } = body?.error ?? {};
+    throw new ApiError(message || STRINGS.errorServer(response.status), {
+      code,
+      status: response.status,
+    });
+  }
+  return response.arrayBuffer();
+}
+
 /** The CSRF token the server set at sign-in: every cookie-authenticated write must send it. */
 export function csrfToken() {
   const match = document.cookie.match(/(?:^|; )qp_csrf=([^;]+)/);
@@ -86,3 +106,7 @@ export const fetchCommunes = (epci = undefined, options = undefined) =>
   getJSON("/api/communes", epci ? { epci } : undefined, options);
 
 export const fetchEpci = (options) => getJSON("/api/epci", undefined, options);
+
+/** Commune and EPCI outlines packed for the map (`/api/outlines`): an ArrayBuffer for
+ * `unpackOutlines` (rendering/outlines.js). */
+export const fetchPackedOutlines = (options) => getBytes("/api/outlines", options);

@@ -38,15 +38,18 @@ export function createMap(element, { bounds = null } = {}) {
   return map;
 }
 
+/** `Outlines` as they are, a GeoJSON collection as `Outlines`. */
+const outlinesOf = (source) => (source instanceof Outlines ? source : Outlines.fromGeoJSON(source));
+
 /**
  * The offline base map: commune outlines (thin, light fill) under EPCI outlines (thicker), drawn
  * on one canvas in the `territory` pane. `layer` goes on the map; `select` outlines the EPCI or
- * commune filtered.
+ * commune filtered. Each is given as `Outlines` or as a GeoJSON collection.
  */
 export class Territory {
-  constructor(communeCollection, epciCollection) {
-    this.communes = new Outlines(communeCollection);
-    this.epci = new Outlines(epciCollection);
+  constructor(communes, epci) {
+    this.communes = outlinesOf(communes);
+    this.epci = outlinesOf(epci);
     this.layer = new OutlineLayer(
       [
         { outlines: this.communes, style: COMMUNE_STYLE },

@@ -52,11 +52,18 @@ export class TiledResidences {
     this.onMove = () => this.refresh().catch((error) => this.onError(error));
   }
 
-  /** Draw the selection of `params` (URLSearchParams) from the tiles, and follow the map. */
-  show(params) {
+  /** Draw the selection of `params` (URLSearchParams) from the tiles, and follow the map;
+   * `fetched` (from `fetchView` with the same `params`) spares asking the tiles again when the
+   * map has not moved since. */
+  show(params, fetched = null) {
     this.params = params;
     if (!this.active) this.map.on("moveend", this.onMove);
     this.active = true;
+    if (fetched && fetched.key === this.viewKey()) {
+      this.controller?.abort();
+      this.draw(fetched);
+      return Promise.resolve();
+    }
     return this.refresh();
   }
 
@@ -85,25 +92,42 @@ export class TiledResidences {
     return tiles.slice(0, MAX_TILES);
   }
 
-  async refresh() {
-    if (!this.active) return;
-    this.controller?.abort();
-    const controller = new AbortController();
-    this.controller = controller;
+  /** What identifies the tiles in view: their zoom and numbers. */
+  viewKey() {
     const z = this.zoom;
-    let features;
-    try {
-      const tiles = await Promise.all(
-        this.tilesInView(z).map(([x, y]) =>
-          fetchTile("residences", z, x, y, this.params, { signal: controller.signal }),
-        ),
-      );
-      features = tiles.flat();
-    } catch (error) {
-      if (error.name === "AbortError") return;
-      throw error;
+    return `${z}:${this.tilesInView(z).join(";")}`;
+  }
+
+  /** The tiles in view for `params`: `{z, key, features}`. */
+  async fetchView(params, { signal } = {}) {
+    const z = this.zoom;
+    const tiles = this.tilesInView(z);
+    const found = await Promise.all(
+      tiles.map(([x, y]) => fetchTile("residences", z, x, y, params, { signal })),
+    );
+    return { z, key: `${z}:${tiles.join(";")}`, features: found.flat() };
+  }
+
+  /**
+   * Whether the cells of the tiles in view hold every residence within `bounds` (Leaflet
+   * bounds, e.g. those of all the residences): each residence lies in exactly one tile of a
+   * zoom (app/tiles.py), so these cells then count the whole selection.
+   */
+  viewHolds(bounds) {
+    const z = this.zoom;
+    if (!bounds || z >= CLUSTER_MAXZOOM) return false;
+    const asked = new Set(this.tilesInView(z).map(([x, y]) => `${x},${y}`));
+    const at = (latLng, nudge) =>
+      this.map.project(latLng, z).divideBy(TILE_SIZE).add([nudge, nudge]).floor();
+    const [min, max] = [at(bounds.getNorthWest(), -1e-6), at(bounds.getSouthEast(), 1e-6)];
+    for (let x = min.x; x <= max.x; x += 1) {
+      for (let y = min.y; y <= max.y; y += 1) if (!asked.has(`${x},${y}`)) return false;
     }
-    if (controller.signal.aborted) return;
+    return true;
+  }
+
+  /** Draw the features of `fetchView`. */
+  draw({ z, features }) {
     this.cells.clearLayers();
     if (z < CLUSTER_MAXZOOM) {
       this.points.setFeatures([]);
@@ -111,6 +135,22 @@ export class TiledResidences {
     } else {
       this.points.setFeatures(features);
     }
+  }
+
+  async refresh() {
+    if (!this.active) return;
+    this.controller?.abort();
+    const controller = new AbortController();
+    this.controller = controller;
+    let fetched;
+    try {
+      fetched = await this.fetchView(this.params, { signal: controller.signal });
+    } catch (error) {
+      if (error.name === "AbortError") return;
+      throw error;
+    }
+    if (controller.signal.aborted) return;
+    this.draw(fetched);
   }
 
   /** The properties of the cells drawn. */
