@@ -1,18 +1,24 @@
 """The FastAPI application factory."""
 
 import asyncio
+import mimetypes
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from os import PathLike
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import Headers
+from starlette.staticfiles import NotModifiedResponse
+from starlette.types import Scope
 
 from app import __version__, outlines
 from app.access.policy import ANYONE_NOTHING
-from app.api.caching import CachedAnswers
+from app.api.caching import CachedAnswers, accepts_gzip
 from app.api.inputs import InputGuard
 from app.api.openapi import install_openapi
 from app.api.routes import (
@@ -85,11 +91,38 @@ ROUTERS = (
 
 class BuiltFiles(StaticFiles):
     """The built front end: a missing folder (an install without it) gives 404s, which the error
-    handler explains in French (app/core/assets.py), not a 500."""
+    handler explains in French (app/core/assets.py), not a 500. A file with a gzip twin written
+    by the build (`NAME.gz`, frontend/build.mjs) is sent as that twin to a browser that takes
+    gzip, instead of being compressed again on every request."""
 
     async def check_config(self) -> None:
         if self.directory is not None and Path(self.directory).is_dir():
             await super().check_config()
+
+    def file_response(
+        self,
+        full_path: PathLike[str] | str,
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        twin = f"{full_path}.gz"
+        if status_code == 200 and accepts_gzip(Request(scope)):
+            try:
+                twin_stat = os.stat(twin)
+            except OSError:
+                twin_stat = None
+            if twin_stat is not None and twin_stat.st_mtime >= stat_result.st_mtime:
+                response = FileResponse(
+                    twin,
+                    stat_result=twin_stat,
+                    media_type=mimetypes.guess_type(str(full_path))[0] or "text/plain",
+                    headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
+                )
+                if self.is_not_modified(response.headers, Headers(scope=scope)):
+                    return NotModifiedResponse(response.headers)
+                return response
+        return super().file_response(full_path, stat_result, scope, status_code)
 
 
 @asynccontextmanager

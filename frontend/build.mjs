@@ -2,9 +2,18 @@
 // from node_modules), our ES modules and styles. No bundler: the browser loads native ES modules
 // (a bare import specifier of a vendored module is rewritten to its path), and nothing comes from a
 // CDN.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 
 const frontend = dirname(fileURLToPath(import.meta.url));
 const statics = join(frontend, "..", "app", "static");
@@ -97,4 +106,17 @@ writeFileSync(
   join(statics, "js", "preload.json"),
   `${JSON.stringify({ "/static/js/main.js": moduleGraph("/static/js/main.js") }, null, 2)}\n`,
 );
+/** Each text file of the built tree gets its gzip twin (`NAME.gz`, level 9), which the server
+ * sends as it is to a browser that takes gzip: no compression on each request (app/main.py). */
+const COMPRESSED = /\.(js|mjs|css|json|svg|html)$/;
+function compressTree(folder) {
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) compressTree(path);
+    else if (COMPRESSED.test(entry.name)) {
+      writeFileSync(`${path}.gz`, gzipSync(readFileSync(path), { level: 9 }));
+    }
+  }
+}
+for (const folder of ["vendor", "js", "css"]) compressTree(join(statics, folder));
 console.log(`Front end copié dans ${statics}`);

@@ -104,3 +104,21 @@ def test_with_the_front_end_no_page_warns(client):
     assert client.get("/static/js/main.js").status_code == 200
     missing = client.get("/static/js/absent.js")
     assert missing.json()["error"]["message"] == "Ressource introuvable."
+
+
+def test_built_files_go_as_the_gzip_twins_the_build_wrote(client: TestClient):
+    """No compression per request: a browser that takes gzip gets the twin (the same bytes once
+    decoded, the original's media type, a 304 when it has it), another gets the file."""
+    from app.core.assets import STATIC_DIR
+
+    path = "vendor/leaflet/leaflet-src.esm.js"
+    original = (STATIC_DIR / path).read_bytes()
+    zipped = client.get(f"/static/{path}", headers={"Accept-Encoding": "gzip"})
+    assert zipped.status_code == 200 and zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["content-type"].startswith("text/javascript")
+    assert int(zipped.headers["content-length"]) == (STATIC_DIR / f"{path}.gz").stat().st_size
+    assert zipped.content == original
+    kept = {"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["etag"]}
+    assert client.get(f"/static/{path}", headers=kept).status_code == 304
+    plain = client.get(f"/static/{path}", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.content == original
