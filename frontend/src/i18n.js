@@ -1,10 +1,27 @@
 // Every French string of the interface, and the French number formats, in one place.
 
-const integerFormat = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 });
+/** Chromium takes 30 to 150 ms to create its first `Intl.NumberFormat` (the ICU data of the
+ * locale), on the map's first load; the integers are grouped here by hand, as `fr-FR` does
+ * (groups of three digits after a narrow no-break space, the minus sign a hyphen-minus), and
+ * the formatter is only created for what this does not cover (not finite, beyond 2^53). */
+let integerFormat = null;
+const GROUP = "\u202f";
 
-/** 12345 → "12 345" (French grouping). */
+/** 12345 → "12 345" (French grouping, rounded half away from zero like `Intl.NumberFormat`;
+ * -0.4 gives "0", where the formatter writes "-0"). */
 export function formatInteger(value) {
-  return integerFormat.format(value);
+  const number = Number(value);
+  const rounded = Math.sign(number) * Math.round(Math.abs(number));
+  if (!Number.isSafeInteger(rounded)) {
+    integerFormat ??= new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 });
+    return integerFormat.format(value);
+  }
+  const digits = String(Math.abs(rounded));
+  let grouped = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let at = grouped.length; at < digits.length; at += 3) {
+    grouped += GROUP + digits.slice(at, at + 3);
+  }
+  return rounded < 0 ? `-${grouped}` : grouped;
 }
 
 /** "1 résidence", "2 résidences" (French: 0 and 1 take the singular). */
