@@ -217,6 +217,9 @@ async function start() {
   if (shown.epci || shown.commune) focus(shown);
   page.filters.inert = false;
   setState("ready");
+  // The whole list of communes, left out of the first load, once the browser has time for it.
+  const idle = window.requestIdleCallback ?? ((callback) => setTimeout(callback, 0));
+  idle(() => panel.completeCommunes(), { timeout: 2000 });
 }
 
 start().then(settle.resolve, (error) => {
