@@ -1,5 +1,5 @@
 // Residences drawn from vector tiles, for selections too large for one GeoJSON layer: below zoom 13,
-// cells of residences as buttons (Tab to reach one, Enter to zoom on it) showing their count; from
+// cells of residences as buttons (Tab to reach one, Enter or Space to zoom on it) showing their count; from
 // zoom 13 on, one canvas marker per residence, drawn by the residence layer.
 import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
 import { CLUSTER_MAXZOOM, MAX_ZOOM, fetchTile } from "../data/tiles.js";
@@ -11,30 +11,102 @@ const MAX_TILES = 100;
 /** Zoom levels a click on a cell moves in. */
 const ZOOM_STEP = 2;
 
-/** A cell of residences: a round button with its count, its size growing with it. */
-function cellMarker(feature, map) {
-  const [lon, lat] = feature.geometry.coordinates;
-  const { residences, dwellings } = feature.properties;
-  const size = Math.round(24 + 6 * Math.log10(Math.max(1, residences)));
-  const label = STRINGS.cellLabel(residences, dwellings);
-  const html = document.createElement("span");
-  html.textContent = formatInteger(residences);
-  const icon = L.divIcon({ className: "residence-cell", html, iconSize: [size, size] });
-  const marker = L.marker([lat, lon], { icon, title: label, keyboard: true, riseOnHover: true });
-  marker.properties = feature.properties;
-  marker.on("add", () => {
-    const element = marker.getElement();
-    element.setAttribute("role", "button");
-    element.setAttribute("aria-label", label);
-  });
-  const open = () =>
+/**
+ * The cells of residences as round buttons showing their count, their size growing with it:
+ * one element each in the marker pane, placed from the map's pixel origin, one listener for all
+ * (Leaflet's markers, with their own listeners and events, took ~50 ms for the ~230 cells of a
+ * first load). Tab reaches a cell; a click, Enter or Space zooms on it.
+ */
+const CellLayer = L.Layer.extend({
+  initialize() {
+    this.features = [];
+    this.elements = [];
+  },
+
+  onAdd() {
+    // Hidden while the zoom animates (they are placed again at its end).
+    const classes = "residence-cells leaflet-zoom-hide";
+    this.container = L.DomUtil.create("div", classes, this.getPane("markerPane"));
+    L.DomEvent.disableClickPropagation(this.container);
+    L.DomEvent.on(this.container, "click", this.onClick, this);
+    L.DomEvent.on(this.container, "keydown", this.onKey, this);
+    this.render();
+  },
+
+  onRemove() {
+    L.DomUtil.remove(this.container);
+    this.container = null;
+    this.elements = [];
+  },
+
+  getEvents() {
+    return { zoom: this.place, viewreset: this.place };
+  },
+
+  /** Show the cells of `features` (tile features of cells), in place of those shown. */
+  setFeatures(features) {
+    this.features = features;
+    if (this.container) this.render();
+  },
+
+  render() {
+    this.elements = this.features.map((feature) => {
+      const { residences, dwellings } = feature.properties;
+      const size = Math.round(24 + 6 * Math.log10(Math.max(1, residences)));
+      const element = document.createElement("div");
+      element.className = "leaflet-marker-icon residence-cell leaflet-interactive";
+      element.tabIndex = 0;
+      element.setAttribute("role", "button");
+      element.setAttribute("aria-label", STRINGS.cellLabel(residences, dwellings));
+      element.title = element.getAttribute("aria-label");
+      element.style.cssText =
+        `width:${size}px;height:${size}px;margin-left:${-size / 2}px;margin-top:${-size / 2}px`;
+      const count = document.createElement("span");
+      count.textContent = formatInteger(residences);
+      element.append(count);
+      return element;
+    });
+    this.place();
+    this.container.replaceChildren(...this.elements);
+  },
+
+  /** Put each cell at its point for the map's zoom and pixel origin, the southern ones on top
+   * (as Leaflet stacks its markers). */
+  place() {
+    if (!this.container) return;
+    this.features.forEach((feature, index) => {
+      const [lon, lat] = feature.geometry.coordinates;
+      const point = this._map.latLngToLayerPoint([lat, lon]).round();
+      L.DomUtil.setPosition(this.elements[index], point);
+      this.elements[index].style.zIndex = point.y;
+    });
+  },
+
+  featureOf(event) {
+    const element = event.target.closest?.(".residence-cell");
+    const index = element ? this.elements.indexOf(element) : -1;
+    return index < 0 ? null : this.features[index];
+  },
+
+  open(feature) {
+    const [lon, lat] = feature.geometry.coordinates;
+    const map = this._map;
     map.setView([lat, lon], Math.min(CLUSTER_MAXZOOM, Math.floor(map.getZoom()) + ZOOM_STEP));
-  marker.on("click", open);
-  marker.on("keypress", (event) => {
-    if (event.originalEvent.key === "Enter" || event.originalEvent.key === " ") open();
-  });
-  return marker;
-}
+  },
+
+  onClick(event) {
+    const feature = this.featureOf(event);
+    if (feature) this.open(feature);
+  },
+
+  onKey(event) {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    const feature = this.featureOf(event);
+    if (!feature) return;
+    event.preventDefault();
+    this.open(feature);
+  },
+});
 
 /**
  * The residences of a selection drawn from the tiles of the view, redrawn when the map moves.
@@ -45,7 +117,7 @@ export class TiledResidences {
     this.map = map;
     this.points = points;
     this.onError = onError;
-    this.cells = L.layerGroup().addTo(map);
+    this.cells = new CellLayer().addTo(map);
     this.params = null;
     this.active = false;
     this.controller = null;
@@ -72,7 +144,7 @@ export class TiledResidences {
     if (this.active) this.map.off("moveend", this.onMove);
     this.active = false;
     this.controller?.abort();
-    this.cells.clearLayers();
+    this.cells.setFeatures([]);
   }
 
   get zoom() {
@@ -128,11 +200,11 @@ export class TiledResidences {
 
   /** Draw the features of `fetchView`. */
   draw({ z, features }) {
-    this.cells.clearLayers();
     if (z < CLUSTER_MAXZOOM) {
       this.points.setFeatures([]);
-      for (const feature of features) this.cells.addLayer(cellMarker(feature, this.map));
+      this.cells.setFeatures(features);
     } else {
+      this.cells.setFeatures([]);
       this.points.setFeatures(features);
     }
   }
@@ -155,6 +227,6 @@ export class TiledResidences {
 
   /** The properties of the cells drawn. */
   cellProperties() {
-    return this.cells.getLayers().map((marker) => marker.properties);
+    return this.cells.features.map((feature) => feature.properties);
   }
 }
