@@ -169,7 +169,36 @@ def test_anonymous_map_shows_residences_qpv_popups_and_filters(
     reloaded = open_map(page, page.url)
     assert len(reloaded) == expected
     expect(page.locator("#filter-commune")).to_have_value(commune)
+    # the other communes, left out of the first load, come once the map is ready
+    page.wait_for_function("() => document.querySelectorAll('#filter-commune option').length > 2")
+    expect(page.locator("#filter-commune")).to_have_value(commune)
     expect(page.get_by_label("Dans un QPV")).to_be_checked()
+    assert_offline_and_clean(page_log)
+
+
+def test_commune_list_is_complete_when_focused_and_integers_grouped_as_intl(
+    live_server: str, page: Page, page_log: dict[str, list[str]]
+) -> None:
+    """The commune list, filled lazily, is whole as soon as it has the focus; the integers
+    grouped by hand read as `Intl.NumberFormat("fr-FR")` writes them."""
+    communes = page.request.get(f"{live_server}/api/meta").json()["communes"]
+    open_map(page, f"{live_server}/")
+    count = page.evaluate(
+        """() => { const list = document.querySelector('#filter-commune');
+        list.focus(); return list.options.length; }"""
+    )
+    assert count == len(communes) + 1
+    differ = page.evaluate(
+        """async () => {
+        const { formatInteger } = await import('/static/js/i18n.js');
+        const intl = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
+        const values = [0, 1, 9, 10, 999, 1000, 1234.5, -1234, 12345, 123456, 1234567, -2.5,
+          2 ** 53 - 1, 1e21, NaN, Infinity, -Infinity];
+        for (let i = 0; i < 2000; i += 1) values.push((Math.random() - 0.5) * 10 ** (i % 17));
+        return values.filter((v) => Math.round(v) !== 0 || v >= 0)
+          .filter((v) => formatInteger(v) !== intl.format(v)); }"""
+    )
+    assert differ == []
     assert_offline_and_clean(page_log)
 
 

@@ -91,6 +91,13 @@ def test_tiles_mode_clusters_filters_keyboard_and_popup(
         arg=zoom,
     )
     wait_cells(page)
+    # a click on a cell zooms on it too
+    zoom = page.evaluate("() => window.qualiparc.map().getZoom()")
+    page.locator(".residence-cell").first.dispatch_event("click")
+    page.wait_for_function(
+        "(z) => window.qualiparc.map().getZoom() > z && !window.qualiparc.map()._animatingZoom",
+        arg=zoom,
+    )
 
     page.evaluate(
         "([lat, lon]) => { window.qualiparc.map().setView([lat, lon], 16, {animate: false}); }",
