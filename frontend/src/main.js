@@ -217,9 +217,9 @@ async function start() {
   if (shown.epci || shown.commune) focus(shown);
   page.filters.inert = false;
   setState("ready");
-  // The whole list of communes, left out of the first load, once the browser has time for it.
+  // The whole lists of the filters, left out of the first load, once the browser has time.
   const idle = window.requestIdleCallback ?? ((callback) => setTimeout(callback, 0));
-  idle(() => panel.completeCommunes(), { timeout: 2000 });
+  idle(() => panel.completeLists(), { timeout: 2000 });
 }
 
 start().then(settle.resolve, (error) => {

@@ -176,18 +176,19 @@ def test_anonymous_map_shows_residences_qpv_popups_and_filters(
     assert_offline_and_clean(page_log)
 
 
-def test_commune_list_is_complete_when_focused_and_integers_grouped_as_intl(
+def test_filter_lists_are_complete_when_focused_and_integers_grouped_as_intl(
     live_server: str, page: Page, page_log: dict[str, list[str]]
 ) -> None:
-    """The commune list, filled lazily, is whole as soon as it has the focus; the integers
+    """The filter lists, filled lazily, are whole as soon as one has the focus; the integers
     grouped by hand read as `Intl.NumberFormat("fr-FR")` writes them."""
-    communes = page.request.get(f"{live_server}/api/meta").json()["communes"]
+    meta = page.request.get(f"{live_server}/api/meta").json()
     open_map(page, f"{live_server}/")
-    count = page.evaluate(
-        """() => { const list = document.querySelector('#filter-commune');
-        list.focus(); return list.options.length; }"""
+    counts = page.evaluate(
+        """() => { document.querySelector('#filter-commune').focus();
+        return ['epci', 'commune', 'bailleur'].map(
+          (name) => document.querySelector(`#filter-${name}`).options.length); }"""
     )
-    assert count == len(communes) + 1
+    assert counts == [len(meta["epci"]) + 1, len(meta["communes"]) + 1, len(meta["bailleurs"]) + 1]
     differ = page.evaluate(
         """async () => {
         const { formatInteger } = await import('/static/js/i18n.js');

@@ -24,9 +24,19 @@ function fillOptions(select, blankLabel, options, selected) {
   select.value = options.some((option) => option.value === selected) ? selected : "";
 }
 
-const frenchOrder = new Intl.Collator("fr");
-/** French alphabetical order of labels (one collator: `localeCompare` makes one a call). */
-const byName = (a, b) => frenchOrder.compare(a.label, b.label);
+/** French alphabetical order of labels (one collator: `localeCompare` makes one a call;
+ * created when first needed: the first one of a page costs Chromium 15 to 30 ms). */
+let frenchOrder = null;
+const byName = (a, b) => (frenchOrder ??= new Intl.Collator("fr")).compare(a.label, b.label);
+
+/** `select` filled with `options` in French order, or, `lazy`, with `selected` only. */
+function fillList(select, blankLabel, options, selected, lazy) {
+  if (lazy) {
+    fillOptions(select, blankLabel, options.filter((option) => option.value === selected), selected);
+  } else {
+    fillOptions(select, blankLabel, [...options].sort(byName), selected);
+  }
+}
 
 /**
  * Builds the filter form inside `container` from `/api/meta`, shows `filters`, and calls
@@ -49,18 +59,8 @@ export class FiltersPanel {
     this.epci = epci.select;
     this.commune = commune.select;
     this.bailleur = bailleur.select;
-    fillOptions(
-      this.epci,
-      STRINGS.allEpci,
-      meta.epci.map((e) => ({ value: e.siren, label: e.name })).sort(byName),
-      "",
-    );
-    fillOptions(
-      this.bailleur,
-      STRINGS.allBailleurs,
-      meta.bailleurs.map((b) => ({ value: String(b.id), label: b.name })).sort(byName),
-      "",
-    );
+    this.epciOptions = meta.epci.map((e) => ({ value: e.siren, label: e.name }));
+    this.bailleurOptions = meta.bailleurs.map((b) => ({ value: String(b.id), label: b.name }));
     form.append(epci.field, commune.field, bailleur.field);
     form.append(this.gradeFieldset(), this.qpvFieldset());
 
@@ -78,9 +78,11 @@ export class FiltersPanel {
     for (const select of [this.commune, this.bailleur]) {
       select.addEventListener("change", () => this.changed());
     }
-    // The list is completed before anyone can read or open it.
-    for (const type of ["focus", "pointerdown", "mousedown", "keydown"]) {
-      this.commune.addEventListener(type, () => this.completeCommunes());
+    // The lists are completed before anyone can read or open one.
+    for (const select of [this.epci, this.commune, this.bailleur]) {
+      for (const type of ["focus", "pointerdown", "mousedown", "keydown"]) {
+        select.addEventListener(type, () => this.completeLists());
+      }
     }
     container.replaceChildren(form);
     this.show(filters, { lazy: true });
@@ -131,39 +133,36 @@ export class FiltersPanel {
     return fieldset;
   }
 
-  /**
-   * The communes of the selected EPCI (all of them without one), keeping `selected` if listed.
-   * `lazy` lists only `selected` for now: the ~3,800 options of the whole region took 50 to
-   * 150 ms of the map's first load; `completeCommunes` adds the others, when the list gets the
-   * focus or a pointer, or once the map is complete.
-   */
+  /** The communes of the selected EPCI (all of them without one), keeping `selected` if listed;
+   * `lazy`: see `show`. */
   fillCommunes(selected, { lazy = false } = {}) {
     const epci = this.epci.value;
     const options = this.meta.communes
       .filter((c) => !epci || c.epci_siren === epci)
       .map((c) => ({ value: c.insee, label: c.name }));
-    this.communesPending = lazy;
-    if (lazy) {
-      const kept = options.filter((option) => option.value === selected);
-      fillOptions(this.commune, STRINGS.allCommunes, kept, selected);
-      return;
-    }
-    fillOptions(this.commune, STRINGS.allCommunes, options.sort(byName), selected);
+    fillList(this.commune, STRINGS.allCommunes, options, selected, lazy);
   }
 
-  /** Lists every commune of the EPCI chosen, if `fillCommunes` was lazy. */
-  completeCommunes() {
-    if (this.communesPending) this.fillCommunes(this.commune.value);
+  /** Lists every EPCI, commune (of the EPCI chosen) and landlord, if `show` was lazy. */
+  completeLists() {
+    if (!this.listsPending) return;
+    this.listsPending = false;
+    fillList(this.epci, STRINGS.allEpci, this.epciOptions, this.epci.value, false);
+    this.fillCommunes(this.commune.value);
+    fillList(this.bailleur, STRINGS.allBailleurs, this.bailleurOptions, this.bailleur.value, false);
   }
 
-  /** Show `filters` in the form (values missing from the lists fall back to "all"); `lazy`: see
-   * `fillCommunes`. */
+  /**
+   * Show `filters` in the form (values missing from the lists fall back to "all"). `lazy` lists
+   * only the values chosen for now: the ~3,800 communes of the region took 50 to 150 ms of the
+   * map's first load, and the French collator 15 to 30 ms; `completeLists` adds the others,
+   * when a list gets the focus, a pointer or a key, or once the map is complete.
+   */
   show(filters, { lazy = false } = {}) {
-    this.epci.value = filters.epci;
-    if (this.epci.value !== filters.epci) this.epci.value = "";
+    this.listsPending = lazy;
+    fillList(this.epci, STRINGS.allEpci, this.epciOptions, filters.epci, lazy);
     this.fillCommunes(filters.commune, { lazy });
-    this.bailleur.value = filters.bailleur;
-    if (this.bailleur.value !== filters.bailleur) this.bailleur.value = "";
+    fillList(this.bailleur, STRINGS.allBailleurs, this.bailleurOptions, filters.bailleur, lazy);
     for (const box of this.gradeBoxes) box.checked = filters.grades.includes(box.value);
     for (const radio of this.qpvRadios) radio.checked = radio.value === filters.inQpv;
   }
