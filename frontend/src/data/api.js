@@ -11,17 +11,30 @@ export class ApiError extends Error {
   }
 }
 
-/** GET `path` with query `params` (URLSearchParams or plain object) and return its JSON body. */
-export async function getJSON(path, params = undefined, { signal } = {}) {
-  const query = params ? new URLSearchParams(params).toString() : "";
-  const url = query ? `${path}?${query}` : path;
-  let response;
+/** `fetch(url, init)`, a network failure turned into an `ApiError` (an abort stays an abort). */
+async function reach(url, init) {
   try {
-    response = await fetch(url, { headers: { Accept: "application/json" }, signal });
+    return await fetch(url, init);
   } catch (error) {
     if (error.name === "AbortError") throw error;
     throw new ApiError(STRINGS.errorNetwork, { code: "reseau" });
   }
+}
+
+/** The `ApiError` of a failed `response`, from its JSON error `body` (null: none). */
+function failure(response, body) {
+  const { code, message } = body?.error ?? {};
+  return new ApiError(message || STRINGS.errorServer(response.status), {
+    code,
+    status: response.status,
+  });
+}
+
+/** GET `path` with query `params` (URLSearchParams or plain object) and return its JSON body. */
+export async function getJSON(path, params = undefined, { signal } = {}) {
+  const query = params ? new URLSearchParams(params).toString() : "";
+  const url = query ? `${path}?${query}` : path;
+  const response = await reach(url, { headers: { Accept: "application/json" }, signal });
   let body;
   try {
     body = await response.json();
@@ -30,33 +43,14 @@ export async function getJSON(path, params = undefined, { signal } = {}) {
     const message = response.ok ? STRINGS.errorNotJson : STRINGS.errorServer(response.status);
     throw new ApiError(message, { status: response.status });
   }
-  if (!response.ok) {
-    const { code, message } = body?.error ?? {};
-    throw new ApiError(message || STRINGS.errorServer(response.status), {
-      code,
-      status: response.status,
-    });
-  }
+  if (!response.ok) throw failure(response, body);
   return body;
 }
 
-/** GET `path` and return its body as an ArrayBuffer; errors as `getJSON`'s. */
+/** GET `path` and return its body as an ArrayBuffer (empty for a 204); errors as `getJSON`'s. */
 export async function getBytes(path, { signal } = {}) {
-  let response;
-  try {
-    response = await fetch(path, { signal });
-  } catch (error) {
-    if (error.name === "AbortError") throw error;
-    throw new ApiError(STRINGS.errorNetwork, { code: "reseau" });
-  }
-  if (!response.ok) {
-    const body = await response.json().catch(() => null);
-    const { code, message } = body?.error ?? {};
-    throw new ApiError(message || STRINGS.errorServer(response.status), {
-      code,
-      status: response.status,
-    });
-  }
+  const response = await reach(path, { signal });
+  if (!response.ok) throw failure(response, await response.json().catch(() => null));
   return response.arrayBuffer();
 }
 
@@ -74,25 +68,13 @@ export function csrfToken() {
 export async function send(method, path, { json, form } = {}) {
   const headers = { Accept: "application/json", "X-CSRF-Token": csrfToken() };
   if (json !== undefined) headers["Content-Type"] = "application/json";
-  let response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers,
-      body: json !== undefined ? JSON.stringify(json) : form,
-    });
-  } catch {
-    throw new ApiError(STRINGS.errorNetwork, { code: "reseau" });
-  }
+  const body = json !== undefined ? JSON.stringify(json) : form;
+  const response = await reach(path, { method, headers, body });
   const payload = await response.json().catch(() => null);
   if (response.ok && payload !== null) return payload;
-  const error = payload?.error ?? {};
-  const failure = new ApiError(error.message || STRINGS.errorServer(response.status), {
-    code: error.code,
-    status: response.status,
-  });
-  failure.details = error;
-  throw failure;
+  const refused = failure(response, payload);
+  refused.details = payload?.error ?? {};
+  throw refused;
 }
 
 export const fetchMeta = (options) => getJSON("/api/meta", undefined, options);

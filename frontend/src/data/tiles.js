@@ -2,8 +2,7 @@
 // filters, decoded (Mapbox Vector Tile) into GeoJSON features, and the counts of a selection.
 import { PbfReader } from "/static/vendor/pbf/index.js";
 import { VectorTile } from "/static/vendor/vector-tile/index.js";
-import { STRINGS } from "../i18n.js";
-import { ApiError } from "./api.js";
+import { getBytes } from "./api.js";
 
 /** Below this zoom the tiles hold cells of residences, from it on one point per residence
  * (`CLUSTER_MAXZOOM` of app/tiles.py). */
@@ -25,23 +24,9 @@ export const CELL_CLASSES = {
 export async function fetchTile(layer, z, x, y, params, { signal } = {}) {
   const query = params.toString();
   const url = `/tiles/${layer}/${z}/${x}/${y}.pbf${query ? `?${query}` : ""}`;
-  let response;
-  try {
-    response = await fetch(url, { signal });
-  } catch (error) {
-    if (error.name === "AbortError") throw error;
-    throw new ApiError(STRINGS.errorNetwork, { code: "reseau" });
-  }
-  if (response.status === 204) return [];
-  if (!response.ok) {
-    const body = await response.json().catch(() => null);
-    const { code, message } = body?.error ?? {};
-    throw new ApiError(message || STRINGS.errorServer(response.status), {
-      code,
-      status: response.status,
-    });
-  }
-  const tile = new VectorTile(new PbfReader(new Uint8Array(await response.arrayBuffer())));
+  const bytes = await getBytes(url, { signal });
+  if (bytes.byteLength === 0) return []; // an empty tile (204)
+  const tile = new VectorTile(new PbfReader(new Uint8Array(bytes)));
   const found = tile.layers[layer];
   const features = [];
   for (let index = 0; index < (found?.length ?? 0); index += 1) {
