@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.access.gate import DEFAULT_CAMPAIGNS_SQL, Gate
+from app.core.database import text_as_bytes
 from geo.codes import is_siren
 from geo.grades import DEFAULT_LABELS
 
@@ -25,10 +26,14 @@ OUTLINE_DIGITS = 5
 def feature_collection(
     conn: Connection, sql: str, params: dict, *, digits: int = COORD_DIGITS
 ) -> bytes:
-    """Run `sql` (rows with a `geom` column) and return a GeoJSON FeatureCollection as bytes."""
-    wrapped = text(f"SELECT string_agg(ST_AsGeoJSON(t.*, 'geom', {digits}), ',') FROM ({sql}) AS t")
-    body = conn.execute(wrapped, params).scalar_one() or ""
-    return b'{"type":"FeatureCollection","features":[' + body.encode() + b"]}"
+    """Run `sql` (rows with a `geom` column) and return a GeoJSON FeatureCollection as bytes,
+    written whole by PostGIS."""
+    wrapped = text(
+        """SELECT '{"type":"FeatureCollection","features":['"""
+        f" || coalesce(string_agg(ST_AsGeoJSON(t.*, 'geom', {digits}), ','), '') || ']}}'"
+        f" FROM ({sql}) AS t"
+    )
+    return text_as_bytes(conn, wrapped, params) or b""
 
 
 @dataclass

@@ -14,7 +14,6 @@ answered `304 Not Modified` after one query (the version), before any layer is b
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import threading
 from collections import OrderedDict
@@ -22,6 +21,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from app.auth.principal import Principal
+from app.core.compression import gzip_bytes
 
 GZIP_LEVEL = 5
 VARY = "Cookie, Authorization, Accept-Encoding"
@@ -143,7 +143,7 @@ class ResponseCache:
 
     def _build(self, key: Key, build: Callable[[], bytes], about: Hashable) -> Entry:
         body = build()
-        compressed = gzip.compress(body, GZIP_LEVEL, mtime=0) if body else b""
+        compressed = gzip_bytes(body, GZIP_LEVEL) if body else b""
         entry = Entry(compressed, not body, about)
         self.put(key, entry)
         return entry
