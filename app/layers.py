@@ -59,14 +59,23 @@ def residence_rows_sql(flt: ResidenceFilter, *, for_tiles: bool = False) -> tupl
     caller see them, in the campaign asked or each EPCI's default one; the params go with it.
     `for_tiles`: only what a tile draws (code, dwellings, grade, status and the Web Mercator
     position `merc_x`, `merc_y`), unordered, without the joins that only name things; the agreed
-    grade is looked up residence by residence (`OFFSET 0` keeps PostgreSQL from joining the
-    whole `campaign_residence` view by hash, which costs the same for ten residences as for all
-    of them, while a tile holds a few thousand)."""
-    grade, status, params = flt.gate.grade_status("cr.agreed_grade", ca="camp")
+    grade comes from the campaign's grades joined to the residences, through the rule's SQL
+    function `agreed_grade` (migration 0013) that the `campaign_residence` view calls too: joined
+    by hash where a zoom-8 tile holds 100,000 residences, or by index where a tile holds a few
+    hundred, as the planner estimates, instead of 100,000 lookups of the view."""
+    agreed = (
+        "agreed_grade(gc.value, gb.value, h.value, camp.divergence_threshold)"
+        if for_tiles
+        else "cr.agreed_grade"
+    )
+    grade, status, params = flt.gate.grade_status(agreed, ca="camp")
     params["default_labels"] = _DEFAULT_LABELS_JSON
     where = ["true"]
     if flt.campaign is not None:
-        camp_sql = "SELECT id, epci_siren, status, scale_labels FROM campaign WHERE id = :campaign"
+        camp_sql = (
+            "SELECT id, epci_siren, status, scale_labels, divergence_threshold"
+            " FROM campaign WHERE id = :campaign"
+        )
         params["campaign"] = flt.campaign
     else:
         camp_sql = DEFAULT_CAMPAIGNS_SQL
@@ -107,10 +116,11 @@ def residence_rows_sql(flt: ResidenceFilter, *, for_tiles: bool = False) -> tupl
             FROM residence r
             JOIN bailleur b ON b.id = r.bailleur_id
             LEFT JOIN ({camp_sql}) camp ON camp.epci_siren = r.epci_siren
-            LEFT JOIN LATERAL (
-                SELECT v.agreed_grade FROM campaign_residence v
-                WHERE v.campaign_id = camp.id AND v.residence_id = r.id OFFSET 0
-            ) cr ON true
+            LEFT JOIN grade gc
+                   ON gc.campaign_id = camp.id AND gc.residence_id = r.id AND gc.side = 'commune'
+            LEFT JOIN grade gb
+                   ON gb.campaign_id = camp.id AND gb.residence_id = r.id AND gb.side = 'bailleur'
+            LEFT JOIN harmonisation h ON h.campaign_id = camp.id AND h.residence_id = r.id
             WHERE {" AND ".join(where)}
         """
         return sql, params

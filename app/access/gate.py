@@ -39,7 +39,7 @@ SHOWN_PHASES = ("harmonisation", "closed")
 
 DEFAULT_CAMPAIGNS_SQL = f"""
     SELECT DISTINCT ON (dc.epci_siren) dc.id, dc.epci_siren, dc.status, dc.scale_labels,
-           dc.published_level
+           dc.published_level, dc.divergence_threshold
     FROM campaign dc
     WHERE dc.status IN {SHOWN_PHASES!r}
     ORDER BY dc.epci_siren, dc.year DESC, dc.id DESC

@@ -61,3 +61,19 @@ def test_view_matches_the_python_rule(engine, threshold):
     for (_, agreed, divergent), (commune, bailleur, harmonised) in zip(rows, combos, strict=True):
         assert agreed == agreed_grade(commune, bailleur, harmonised, threshold)
         assert divergent == is_divergent(commune, bailleur, threshold)
+
+
+@pytest.mark.parametrize("threshold", [1, 2, 3])
+def test_sql_function_matches_the_python_rule(engine, threshold):
+    """`agreed_grade()`, which the view and the tiles call, is the rule of `geo.grades`."""
+    combos = list(itertools.product(VALUES, VALUES, VALUES))
+    with engine.connect() as conn:
+        for commune, bailleur, harmonised in combos:
+            found = conn.execute(
+                text(
+                    "SELECT agreed_grade(CAST(:c AS smallint), CAST(:b AS smallint),"
+                    " CAST(:h AS smallint), CAST(:t AS smallint))"
+                ),
+                {"c": commune, "b": bailleur, "h": harmonised, "t": threshold},
+            ).scalar_one()
+            assert found == agreed_grade(commune, bailleur, harmonised, threshold)

@@ -429,3 +429,58 @@ def test_the_cache_serves_gzip_and_separates_callers(demo: Demo) -> None:
     assert revalidate(demo, "/api/communes", "anonymous", outlines.headers["etag"]).status_code == (
         304
     )
+
+
+def cell_classes(demo: Demo, who: str, lon: float, lat: float, z: int, query: str) -> Counter:
+    """Counts per class of the cells of the zoom-`z` tile over (lon, lat)."""
+    x, y = tile_of(lon, lat, z)
+    classes: Counter[str] = Counter()
+    for feature in features(
+        demo.client.get(f"/tiles/residences/{z}/{x}/{y}.pbf{query}", headers=demo.headers[who])
+    ):
+        classes.update({c: feature["properties"].get(c, 0) for c in CLASSES})
+    return classes
+
+
+def test_a_first_agreed_grade_shows_in_the_next_cell_tile_and_only_where_it_may(
+    demo: Demo,
+) -> None:
+    """Cells look up agreed grades only for graded residences: a residence graded by one side has
+    none agreed yet; once both sides agree, the administrator's next cell tile counts its grade,
+    while the visitor and the elected official (blind phase) still count it hidden."""
+    campaign = demo.campaigns["grading"]
+    query = f"?campaign={campaign}"
+    engine = create_engine(sqlalchemy_url(demo.url))
+    with engine.connect() as conn:
+        code, lon, lat = conn.execute(
+            text(
+                "SELECT r.code, ST_X(r.geom), ST_Y(r.geom) FROM residence r"
+                " WHERE r.commune_insee = :arras AND NOT EXISTS (SELECT 1 FROM grade g"
+                "  WHERE g.campaign_id = :c AND g.residence_id = r.id)"
+                " AND NOT EXISTS (SELECT 1 FROM harmonisation h"
+                "  WHERE h.campaign_id = :c AND h.residence_id = r.id)"
+                " ORDER BY r.code LIMIT 1"
+            ),
+            {"arras": ARRAS, "c": campaign},
+        ).one()
+    engine.dispose()
+    whos = ("admin", "elu", "anonymous")
+    before = {who: cell_classes(demo, who, lon, lat, 8, query) for who in whos}
+    for side, expected in (("commune", before["admin"]), ("bailleur", None)):
+        saved = demo.client.put(
+            f"/api/campaigns/{campaign}/grades/{code}",
+            json={"side": side, "value": 2, "comment": "cellule"},
+            headers=demo.headers["admin"],
+        )
+        assert saved.status_code == 200, saved.text
+        if expected is not None:
+            assert cell_classes(demo, "admin", lon, lat, 8, query) == expected
+    after = cell_classes(demo, "admin", lon, lat, 8, query)
+    assert after["grade_2"] == before["admin"]["grade_2"] + 1
+    assert after["none"] == before["admin"]["none"] - 1
+    assert sum(after.values()) == sum(before["admin"].values())
+    for who in ("elu", "anonymous"):
+        seen = cell_classes(demo, who, lon, lat, 8, query)
+        assert seen == before[who]
+        assert not any(seen[f"grade_{g}"] for g in GRADES)
+        assert seen["hidden"] == sum(seen.values())
