@@ -1,7 +1,7 @@
 // Copies the front end into app/static: Leaflet, Swagger UI and the vector-tile reader (vendored
-// from node_modules), our ES modules and styles. No bundler: the browser loads native ES modules
-// (a bare import specifier of a vendored module is rewritten to its path), and nothing comes from a
-// CDN.
+// from node_modules), our ES modules and styles. The browser loads native ES modules (a bare import
+// specifier of a vendored module is rewritten to its path), except on the map page, whose scripts
+// esbuild bundles into one file; nothing comes from a CDN.
 import {
   cpSync,
   existsSync,
@@ -11,7 +11,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, join, posix } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
@@ -49,11 +49,17 @@ const copies = [
   [join(frontend, "styles"), join(statics, "css")],
 ];
 
-const missing = [leaflet, swagger, ...esModules.map(([file]) => join(modules, file))];
+const missing = [
+  leaflet,
+  swagger,
+  join(modules, "esbuild"),
+  ...esModules.map(([file]) => join(modules, file)),
+];
 if (!missing.every((path) => existsSync(path))) {
   console.error("Dépendances absentes : lancer « npm ci » dans frontend/ avant la construction.");
   process.exit(1);
 }
+const esbuild = await import("esbuild");
 for (const folder of ["vendor", "js", "css"]) {
   rmSync(join(statics, folder), { recursive: true, force: true });
 }
@@ -76,36 +82,37 @@ for (const [file, target, rewrites] of esModules) {
   if (license) cpSync(license, join(dirname(destination), "LICENSE"));
 }
 
-/** `import … from "x"`, `export … from "x"` or `import "x"`: the specifier in group 1 or 2. */
-const STATIC_IMPORT =
-  /^\s*(?:import|export)\b[^'"]*?from\s*["']([^"']+)["']|^\s*import\s*["']([^"']+)["']/gm;
-
-/** The URLs of the modules `entry` (a URL under /static/) imports, directly or not, in the built
- * tree: a page lists them as `modulepreload` links so the browser fetches them all at once
- * instead of one level of imports after the other. */
-function moduleGraph(entry) {
-  const found = new Set();
-  const pending = [entry];
-  while (pending.length > 0) {
-    const url = pending.pop();
-    const source = readFileSync(join(statics, url.replace(/^\/static\//, "")), "utf8");
-    for (const match of source.matchAll(STATIC_IMPORT)) {
-      const specifier = match[1] ?? match[2];
-      const imported = specifier.startsWith("/")
-        ? specifier
-        : posix.join(posix.dirname(url), specifier);
-      if (!found.has(imported)) {
-        found.add(imported);
-        pending.push(imported);
-      }
-    }
-  }
-  return [...found].sort();
-}
-writeFileSync(
-  join(statics, "js", "preload.json"),
-  `${JSON.stringify({ "/static/js/main.js": moduleGraph("/static/js/main.js") }, null, 2)}\n`,
-);
+/** The map page's scripts (the site's header scripts, then its own), bundled into one file: one
+ * request instead of some thirty modules fetched over HTTP/1.1's six connections. Bundled from
+ * the built tree, so that the source map names the files the server serves; the other pages keep
+ * their native modules. */
+const MAP_PAGE_SCRIPTS = ["ui/account.js", "ui/menu.js", "ui/tables.js", "main.js"];
+const MAP_BUNDLE = join(statics, "js", "map.bundle.js");
+/** `/static/…` import specifiers resolved to the built tree. */
+const staticImports = {
+  name: "static-imports",
+  setup(build) {
+    build.onResolve({ filter: /^\/static\// }, ({ path }) => ({
+      path: join(statics, path.replace(/^\/static\//, "")),
+    }));
+  },
+};
+await esbuild.build({
+  stdin: {
+    contents: MAP_PAGE_SCRIPTS.map((script) => `import "./${script}";`).join("\n"),
+    resolveDir: join(statics, "js"),
+    sourcefile: "map.bundle.entry.js",
+  },
+  bundle: true,
+  format: "esm",
+  target: "es2020",
+  minify: true,
+  sourcemap: true,
+  legalComments: "eof",
+  outfile: MAP_BUNDLE,
+  plugins: [staticImports],
+  logLevel: "warning",
+});
 /** Each text file of the built tree gets its gzip twin (`NAME.gz`, level 9), which the server
  * sends as it is to a browser that takes gzip: no compression on each request (app/main.py). */
 const COMPRESSED = /\.(js|mjs|css|json|svg|html)$/;

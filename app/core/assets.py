@@ -13,6 +13,7 @@ from pathlib import Path
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 BUILT_ASSETS = (
     "js/main.js",
+    "js/map.bundle.js",
     "css/base.css",
     "vendor/leaflet/leaflet.js",
     "vendor/leaflet/leaflet.css",

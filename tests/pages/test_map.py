@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 from app.access.gate import DEFAULT_CAMPAIGNS_SQL
 from app.core.database import sqlalchemy_url
+from app.pages.map import BUNDLE, DATA_PRELOADS
 from geo.grades import HIDDEN_COLOUR, HIDDEN_LABEL, HIDDEN_OUTLINE, UNGRADED_LABEL
 
 pytestmark = pytest.mark.browser
@@ -173,6 +174,35 @@ def test_anonymous_map_shows_residences_qpv_popups_and_filters(
     page.wait_for_function("() => document.querySelectorAll('#filter-commune option').length > 2")
     expect(page.locator("#filter-commune")).to_have_value(commune)
     expect(page.get_by_label("Dans un QPV")).to_be_checked()
+    assert_offline_and_clean(page_log)
+
+
+def test_map_page_loads_one_bundle_and_its_first_data_preloaded_once(
+    live_server: str, page: Page, page_log: dict[str, list[str]]
+) -> None:
+    """The page's scripts come as one bundle; its `<link rel=preload>` start the first API
+    requests while it loads, and the scripts take their responses: one request per URL, no
+    "preloaded but not used" warning."""
+    requested: Counter[str] = Counter()
+    warnings: list[str] = []
+    page.on("request", lambda request: requested.update([request.url.removeprefix(live_server)]))
+    page.on("console", lambda message: warnings.append(message.text))
+    open_map(page, f"{live_server}/")
+    page.wait_for_timeout(3_500)  # Chromium warns of an unused preload 3 s after the load event
+    assert {url: requested[url] for url in DATA_PRELOADS} == dict.fromkeys(DATA_PRELOADS, 1)
+    scripts = [url for url in requested if url.startswith("/static/") and ".js" in url]
+    assert scripts == [BUNDLE] and requested[BUNDLE] == 1
+    initiators = page.evaluate(
+        """() => Object.fromEntries(performance.getEntriesByType('resource')
+            .map((entry) => [new URL(entry.name).pathname, entry.initiatorType]))"""
+    )
+    assert {url: initiators[url] for url in DATA_PRELOADS} == dict.fromkeys(DATA_PRELOADS, "link")
+    assert [text for text in warnings if "preload" in text] == []
+    preloaded = page.eval_on_selector_all(
+        "link[rel=preload][as=fetch]",
+        "(links) => links.map((link) => [link.getAttribute('href'), link.crossOrigin])",
+    )
+    assert preloaded == [[url, "anonymous"] for url in DATA_PRELOADS]
     assert_offline_and_clean(page_log)
 
 
