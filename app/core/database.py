@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import weakref
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from functools import lru_cache
 from typing import TypeVar
 
 import anyio
 from psycopg.adapt import Buffer, Loader
-from sqlalchemy import Engine, TextClause, create_engine
+from sqlalchemy import URL, Engine, TextClause, create_engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
@@ -19,6 +21,7 @@ from app.core.cluster import LocalCluster
 from app.core.settings import get_settings
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -73,6 +76,38 @@ def get_engine(url: str | None = None) -> Engine:
         pool_timeout=settings.db_pool_timeout,
         pool_pre_ping=True,
     )
+
+
+@lru_cache
+def _spare_engine(url: URL) -> Engine:
+    return create_engine(url, pool_size=1, max_overflow=0, pool_pre_ping=True)
+
+
+_spare = threading.Lock()
+"""Held while the process's spare connection is in use: it is never waited for."""
+_spare_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spare-connection")
+
+
+def run_at_once(
+    conn: Connection, first: Callable[[Connection], T], second: Callable[[Connection], U]
+) -> tuple[T, U]:
+    """`first(conn)` and `second(spare)` at the same time, on two PostgreSQL processes: `spare`
+    is the process's one spare connection, used by a thread of its own. While another request
+    holds it, both run on `conn`, one after the other. The two calls see each their own
+    snapshot of the data (each at least as new as what `conn` read before)."""
+    if not _spare.acquire(blocking=False):
+        return first(conn), second(conn)
+    try:
+        with _spare_engine(conn.engine.url).connect() as spare:
+            later = _spare_thread.submit(second, spare)
+            try:
+                done = first(conn)
+            except BaseException:
+                wait([later])  # the spare is not closed under its query
+                raise
+            return done, later.result()
+    finally:
+        _spare.release()
 
 
 class RequestDatabase:

@@ -264,6 +264,9 @@ def import_residences(
     counts = conn.execute(UPSERT_RESIDENCES, {"is_demo": is_demo}).one()
     summary.inserted, summary.updated = counts.inserted, counts.updated
     conn.execute(text(f"DROP TABLE {PLACEMENT_TABLE}"))
+    # Statistics now, as the demo loader does: the planner sizes its joins by them, and the
+    # full layer is split at their middle code (app/layers.py).
+    conn.execute(text("ANALYZE residence"))
     progress(STEPS[4])
     summary.grades = _store_file_grades(conn)
     return summary

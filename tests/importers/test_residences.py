@@ -45,6 +45,9 @@ def test_semicolon_latin1_lambert93_with_aliases_and_upsert(engine, tmp_path):
     path = write(tmp_path / "residences.csv", content, "latin-1")
     summary = run(engine, path, crs="EPSG:2154")
     assert (summary.inserted, summary.updated) == (2, 0)
+    with engine.connect() as conn:  # the planner's statistics, not autovacuum's next pass
+        stats = "SELECT count(*) FROM pg_stats WHERE tablename = 'residence' AND attname = 'code'"
+        assert conn.execute(text(stats)).scalar_one() == 1
     with engine.connect() as conn:
         row = (
             conn.execute(
