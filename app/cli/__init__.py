@@ -91,7 +91,11 @@ def serve(
 
     from app.core.database import resolve_database_url
     from app.core.keys import SecretKeyError, secret_key
+    from app.core.settings import get_settings
 
+    listened = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    os.environ.setdefault("QUALIPARC_WARM_URL", f"http://{listened}:{port}")
+    get_settings.cache_clear()
     try:
         secret_key()
     except SecretKeyError as exc:

@@ -20,7 +20,8 @@ class Settings(BaseSettings):
     """A plain `postgresql://user@host:port/db` URL; unset = the project-local cluster."""
     cluster_dir: Path = LOCAL_STATE_DIR / "pg"
     db_pool_size: int = 20
-    """Connections each worker keeps open once opened; a request uses one at most."""
+    """Connections each worker keeps open once opened; a request uses one at most (the worker
+    keeps one more, its spare, for the second half of a large layer: app/core/database.py)."""
     db_max_overflow: int = 0
     """Extra connections a worker may open at a peak, closed when returned (each costs the
     database a new session: under a steady load of readers, opening and closing them took most
@@ -38,6 +39,10 @@ class Settings(BaseSettings):
     """An uploaded sheet whose reading and checking take longer is refused."""
     cache_mb: int = 64
     """Memory each worker gives to the compressed layers and tiles it keeps (app/core/cache.py)."""
+    warm_url: str | None = None
+    """The base URL the map is called by (`qualiparc serve` sets its own address): each worker,
+    as it starts, asks itself the map page's first requests under it (app/main.py). Unset: it
+    only packs the outlines."""
     tile_mode_threshold: int = 20_000
     """Above this many residences in the selection, the map draws vector tiles and clusters
     instead of one GeoJSON layer (`/api/meta` gives it, the zoom-0 tile counts the selection)."""

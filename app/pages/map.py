@@ -19,6 +19,10 @@ The page fetches each URL as written, same-origin with its cookies (`<link cross
 Chromium hands over the preloaded response instead of asking again."""
 
 
+FIRST_REQUESTS = ("/", BUNDLE, *DATA_PRELOADS)
+"""What a visitor's browser asks first, each worker asks itself as it starts (app/main.py)."""
+
+
 @router.get("/", response_class=HTMLResponse, dependencies=[ANYONE_NOTHING])
 def map_page(request: Request) -> HTMLResponse:
     """The map; a 503 that says how to build the front end when its files are missing."""
