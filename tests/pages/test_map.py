@@ -206,6 +206,41 @@ def test_map_page_loads_one_bundle_and_its_first_data_preloaded_once(
     assert_offline_and_clean(page_log)
 
 
+LAND_PIXELS = """async (code) => {
+    const map = window.qualiparc.map();
+    let layer = null;
+    map.eachLayer((candidate) => { if (candidate.groups) layer = candidate; });
+    const feature = (await (await fetch(`/api/residences/${code}`)).json());
+    const [lon, lat] = feature.geometry.coordinates;
+    const ratio = window.devicePixelRatio || 1;
+    const at = map.latLngToLayerPoint([lat, lon]).subtract(layer._bounds.min).multiplyBy(ratio);
+    const colours = () => {
+        const { data } = layer._ctx.getImageData(Math.round(at.x) - 3, Math.round(at.y) - 3, 7, 7);
+        const counts = {};
+        for (let i = 0; i < data.length; i += 4) {
+            const key = Array.from(data.slice(i, i + 4)).join(",");
+            counts[key] = (counts[key] ?? 0) + 1;
+        }
+        return Object.entries(counts).sort((a, b) => b[1] - a[1])[0][0];
+    };
+    const filled = colours();
+    layer.restyle(0, { fillOpacity: 0 });  // as when the online tiles show
+    const bare = colours();
+    layer.restyle(0, { fillOpacity: 1 });
+    return { filled, bare, groups: layer.groups.length };
+}"""
+"""The colour most of the 7×7 pixels of the territory canvas around residence `code` have
+(r,g,b,a): the land filled, then its fill made transparent through `restyle`."""
+
+
+def test_the_land_is_filled_once_under_the_outlines(live_server: str, page: Page) -> None:
+    """The land's light fill is drawn once, through the EPCI outlines, under the communes'
+    strokes; making it transparent (online tiles) lets what lies under it show."""
+    codes = [row["code"] for row in open_map(page, f"{live_server}/")]
+    found = page.evaluate(LAND_PIXELS, codes[len(codes) // 2])
+    assert found == {"filled": "251,250,246,255", "bare": "0,0,0,0", "groups": 3}
+
+
 def test_filter_lists_are_complete_when_focused_and_integers_grouped_as_intl(
     live_server: str, page: Page, page_log: dict[str, list[str]]
 ) -> None:

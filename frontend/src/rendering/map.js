@@ -8,7 +8,8 @@ import { OutlineLayer, Outlines } from "./outlines.js";
 export const HAUTS_DE_FRANCE = L.latLngBounds([48.83, 1.38], [51.09, 4.26]);
 
 const TERRITORY_PANE = "territory";
-const COMMUNE_STYLE = { color: "#9a9a9a", weight: 0.6, fillColor: "#fbfaf6", fillOpacity: 1 };
+const LAND_STYLE = { stroke: false, fillColor: "#fbfaf6", fillOpacity: 1 };
+const COMMUNE_STYLE = { color: "#9a9a9a", weight: 0.6, fill: false };
 const EPCI_STYLE = { color: "#4a4a4a", weight: 2, fill: false };
 const SELECTED_STYLE = { color: "#111827", weight: 4 };
 
@@ -41,10 +42,15 @@ export function createMap(element, { bounds = null } = {}) {
 /** `Outlines` as they are, a GeoJSON collection as `Outlines`. */
 const outlinesOf = (source) => (source instanceof Outlines ? source : Outlines.fromGeoJSON(source));
 
+/** The group of `Territory`'s layer that fills the land. */
+const LAND = 0;
+
 /**
- * The offline base map: commune outlines (thin, light fill) under EPCI outlines (thicker), drawn
- * on one canvas in the `territory` pane. `layer` goes on the map; `select` outlines the EPCI or
- * commune filtered. Each is given as `Outlines` or as a GeoJSON collection.
+ * The offline base map: the land filled light, commune outlines (thin) under EPCI outlines
+ * (thicker), drawn on one canvas in the `territory` pane. The land is filled once through the
+ * EPCI outlines (the unions of their communes): filling the 3,800 communes of a region one by
+ * one took 45 of the 75 ms of each redraw. `layer` goes on the map; `select` outlines the EPCI
+ * or commune filtered. Each is given as `Outlines` or as a GeoJSON collection.
  */
 export class Territory {
   constructor(communes, epci) {
@@ -52,6 +58,7 @@ export class Territory {
     this.epci = outlinesOf(epci);
     this.layer = new OutlineLayer(
       [
+        { outlines: this.epci, style: LAND_STYLE },
         { outlines: this.communes, style: COMMUNE_STYLE },
         { outlines: this.epci, style: EPCI_STYLE },
       ],
@@ -73,9 +80,9 @@ export class Territory {
     return outlines.bounds(found);
   }
 
-  /** Fill the communes (the default), or let what lies under them show through. */
-  fillCommunes(filled) {
-    this.layer.restyle(this.communes, { fillOpacity: filled ? COMMUNE_STYLE.fillOpacity : 0 });
+  /** Fill the land (the default), or let what lies under it show through. */
+  fillLand(filled) {
+    this.layer.restyle(LAND, { fillOpacity: filled ? LAND_STYLE.fillOpacity : 0 });
   }
 
   /** The bounds of every EPCI outline, or null when there are none. */
@@ -110,15 +117,15 @@ const LayersControl = L.Control.Layers.extend({
 
 /**
  * The layer switcher, open so a projected map shows what is drawn (folded behind a button on a
- * phone). The online tiles are offered unchecked; while they show, commune fills turn
+ * phone). The online tiles are offered unchecked; while they show, the land's fill turns
  * transparent to let them through.
  */
 export function layerControl(map, { territory, tiles = null, overlays = [] }) {
   const control = new LayersControl(null, null, { collapsed: false, position: "topright" });
   if (tiles) {
     control.addOverlay(tiles, STRINGS.layerOnline);
-    tiles.on("add", () => territory.fillCommunes(false));
-    tiles.on("remove", () => territory.fillCommunes(true));
+    tiles.on("add", () => territory.fillLand(false));
+    tiles.on("remove", () => territory.fillLand(true));
   }
   control.addOverlay(territory.layer.addTo(map), STRINGS.layerTerritory);
   for (const { layer, label } of overlays) control.addOverlay(layer, label);

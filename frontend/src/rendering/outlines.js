@@ -294,10 +294,9 @@ export const OutlineLayer = L.Renderer.extend({
     this.highlighted = null;
   },
 
-  /** Merge `style` into the style of the group of `outlines`, and redraw. */
-  restyle(outlines, style) {
-    const group = this.groups.find((candidate) => candidate.outlines === outlines);
-    if (group) Object.assign(group.style, style);
+  /** Merge `style` into the style of group `index` (in the order given), and redraw. */
+  restyle(index, style) {
+    Object.assign(this.groups[index].style, style);
     this.redraw();
   },
 
