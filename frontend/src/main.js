@@ -203,7 +203,7 @@ async function start() {
   // The base map is drawn as soon as its outlines come, while the residences are on their way.
   const base = outlines.then((buffer) => {
     const { communes, epci } = unpackOutlines(buffer);
-    territory = new Territory(communes, epci);
+    territory = new Territory(communes, epci, { land: "epci" }); // every commune, every EPCI
     territory.layer.addTo(map);
   });
   const [qpv] = await Promise.all([qpvCollection, base, residencesLoaded]);

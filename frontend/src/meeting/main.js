@@ -74,6 +74,7 @@ window.qualiparcMeeting = {
   progress: () => nodes.progressText.textContent,
   following: () => view.follow?.following ?? false,
   slot: () => (nodes.clock.hidden ? null : Number(nodes.clock.dataset.slot)),
+  map: () => view.map?.map ?? null,
   lastSave: null,
   lastFollow: null,
 };

@@ -47,18 +47,19 @@ const LAND = 0;
 
 /**
  * The offline base map: the land filled light, commune outlines (thin) under EPCI outlines
- * (thicker), drawn on one canvas in the `territory` pane. The land is filled once through the
- * EPCI outlines (the unions of their communes): filling the 3,800 communes of a region one by
- * one took 45 of the 75 ms of each redraw. `layer` goes on the map; `select` outlines the EPCI
- * or commune filtered. Each is given as `Outlines` or as a GeoJSON collection.
+ * (thicker), drawn on one canvas in the `territory` pane. `layer` goes on the map; `select`
+ * outlines the EPCI or commune filtered. Each is given as `Outlines` or as a GeoJSON collection.
+ * The land is the communes given, filled one by one, or, with `land: "epci"`, the EPCI outlines
+ * (the unions of their communes) when these cover the communes given and no more: filling the
+ * 3,800 communes of a region one by one took 45 of the 75 ms of each redraw of the map page.
  */
 export class Territory {
-  constructor(communes, epci) {
+  constructor(communes, epci, { land = "communes" } = {}) {
     this.communes = outlinesOf(communes);
     this.epci = outlinesOf(epci);
     this.layer = new OutlineLayer(
       [
-        { outlines: this.epci, style: LAND_STYLE },
+        { outlines: land === "epci" ? this.epci : this.communes, style: LAND_STYLE },
         { outlines: this.communes, style: COMMUNE_STYLE },
         { outlines: this.epci, style: EPCI_STYLE },
       ],
