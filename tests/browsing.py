@@ -26,6 +26,40 @@ WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 """The rules of WCAG 2.1 level AA, which RGAA 4 follows."""
 
 
+_TERRITORY_COLOURS = """([hook, places, restyle]) => {
+    const map = window[hook].map();
+    let layer = null;
+    map.eachLayer((candidate) => { if (candidate.groups) layer = candidate; });
+    if (restyle) layer.restyle(...restyle);
+    const ratio = window.devicePixelRatio || 1;
+    const colour = ([lon, lat]) => {
+        const at = map.latLngToLayerPoint([lat, lon]).subtract(layer._bounds.min).multiplyBy(ratio);
+        const { data } = layer._ctx.getImageData(Math.round(at.x) - 3, Math.round(at.y) - 3, 7, 7);
+        const counts = {};
+        for (let i = 0; i < data.length; i += 4) {
+            const key = Array.from(data.slice(i, i + 4)).join(",");
+            counts[key] = (counts[key] ?? 0) + 1;
+        }
+        return Object.entries(counts).sort((a, b) => b[1] - a[1])[0][0];
+    };
+    const colours = Object.entries(places).map(([name, at]) => [name, colour(at)]);
+    return { colours: Object.fromEntries(colours), groups: layer.groups.length };
+}"""
+
+
+def territory_colours(
+    page: Page,
+    hook: str,
+    places: dict[str, tuple[float, float]],
+    restyle: tuple[int, dict] | None = None,
+) -> tuple[dict[str, str], int]:
+    """The colour ("r,g,b,a") most of the 7×7 pixels of the territory canvas have around each
+    place (lon, lat) of the map of `window[hook]`, once its group `restyle[0]` is restyled with
+    `restyle[1]` when given; and the number of groups the canvas draws."""
+    found = page.evaluate(_TERRITORY_COLOURS, [hook, places, restyle])
+    return found["colours"], found["groups"]
+
+
 def is_local(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS

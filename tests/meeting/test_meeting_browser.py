@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.browsing import territory_colours
 from tests.meeting.support import PASSWORD, CuttableRelay, MeetingServer
 
 pytestmark = pytest.mark.browser
@@ -83,29 +84,6 @@ def _harmonised_count(page: Page) -> int:
     return int(page.evaluate("() => window.qualiparcMeeting.progress()").split("/")[0].strip())
 
 
-LAND_AT = """(places) => {
-    const map = window.qualiparcMeeting.map();
-    let layer = null;
-    map.eachLayer((candidate) => { if (candidate.groups) layer = candidate; });
-    const latLngs = Object.values(places).map(([lon, lat]) => [lat, lon]);
-    map.fitBounds(latLngs, { padding: [80, 80], animate: false });
-    const ratio = window.devicePixelRatio || 1;
-    const colour = ([lon, lat]) => {
-        const at = map.latLngToLayerPoint([lat, lon]).subtract(layer._bounds.min).multiplyBy(ratio);
-        const { data } = layer._ctx.getImageData(Math.round(at.x) - 3, Math.round(at.y) - 3, 7, 7);
-        const counts = {};
-        for (let i = 0; i < data.length; i += 4) {
-            const key = Array.from(data.slice(i, i + 4)).join(",");
-            counts[key] = (counts[key] ?? 0) + 1;
-        }
-        return Object.entries(counts).sort((a, b) => b[1] - a[1])[0][0];
-    };
-    return Object.fromEntries(Object.entries(places).map(([name, at]) => [name, colour(at)]));
-}"""
-"""The colour most of the 7×7 pixels of the territory canvas have around each place (lon, lat),
-the map fitted to them all."""
-
-
 def test_the_meeting_map_fills_its_own_communes_only(
     browser: Browser, meeting_server: MeetingServer
 ) -> None:
@@ -114,7 +92,16 @@ def test_the_meeting_map_fills_its_own_communes_only(
     every commune, fills the land through the EPCI outlines instead)."""
     with meeting_page(browser, meeting_server, meeting_server.admin_email) as page:
         places = {"arras": (2.7775, 50.2910), "lille": (3.0635, 50.6372)}
-        assert page.evaluate(LAND_AT, places) == {"arras": "251,250,246,255", "lille": "0,0,0,0"}
+        page.evaluate(
+            """(places) => {
+                const latLngs = Object.values(places).map(([lon, lat]) => [lat, lon]);
+                const map = window.qualiparcMeeting.map();
+                map.fitBounds(latLngs, { padding: [80, 80], animate: false });
+            }""",
+            places,
+        )
+        colours, _ = territory_colours(page, "qualiparcMeeting", places)
+        assert colours == {"arras": "251,250,246,255", "lille": "0,0,0,0"}
 
 
 def test_a_decision_reaches_the_other_screen_within_a_second(

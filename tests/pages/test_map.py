@@ -15,6 +15,7 @@ from app.access.gate import DEFAULT_CAMPAIGNS_SQL
 from app.core.database import sqlalchemy_url
 from app.pages.map import BUNDLE, DATA_PRELOADS
 from geo.grades import HIDDEN_COLOUR, HIDDEN_LABEL, HIDDEN_OUTLINE, UNGRADED_LABEL
+from tests.browsing import territory_colours
 
 pytestmark = pytest.mark.browser
 
@@ -206,38 +207,15 @@ def test_map_page_loads_one_bundle_and_its_first_data_preloaded_once(
     assert_offline_and_clean(page_log)
 
 
-LAND_PIXELS = """async (code) => {
-    const map = window.qualiparc.map();
-    let layer = null;
-    map.eachLayer((candidate) => { if (candidate.groups) layer = candidate; });
-    const feature = (await (await fetch(`/api/residences/${code}`)).json());
-    const [lon, lat] = feature.geometry.coordinates;
-    const ratio = window.devicePixelRatio || 1;
-    const at = map.latLngToLayerPoint([lat, lon]).subtract(layer._bounds.min).multiplyBy(ratio);
-    const colours = () => {
-        const { data } = layer._ctx.getImageData(Math.round(at.x) - 3, Math.round(at.y) - 3, 7, 7);
-        const counts = {};
-        for (let i = 0; i < data.length; i += 4) {
-            const key = Array.from(data.slice(i, i + 4)).join(",");
-            counts[key] = (counts[key] ?? 0) + 1;
-        }
-        return Object.entries(counts).sort((a, b) => b[1] - a[1])[0][0];
-    };
-    const filled = colours();
-    layer.restyle(0, { fillOpacity: 0 });  // as when the online tiles show
-    const bare = colours();
-    layer.restyle(0, { fillOpacity: 1 });
-    return { filled, bare, groups: layer.groups.length };
-}"""
-"""The colour most of the 7×7 pixels of the territory canvas around residence `code` have
-(r,g,b,a): the land filled, then its fill made transparent through `restyle`."""
-
-
 def test_the_land_is_filled_once_under_the_outlines(live_server: str, page: Page) -> None:
     """The land's light fill is drawn once, through the EPCI outlines, under the communes'
     strokes; making it transparent (online tiles) lets what lies under it show."""
     codes = [row["code"] for row in open_map(page, f"{live_server}/")]
-    found = page.evaluate(LAND_PIXELS, codes[len(codes) // 2])
+    residence = page.request.get(f"{live_server}/api/residences/{codes[len(codes) // 2]}").json()
+    places = {"residence": tuple(residence["geometry"]["coordinates"])}
+    filled, groups = territory_colours(page, "qualiparc", places)
+    bare, _ = territory_colours(page, "qualiparc", places, (0, {"fillOpacity": 0}))  # online tiles
+    found = {"filled": filled["residence"], "bare": bare["residence"], "groups": groups}
     assert found == {"filled": "251,250,246,255", "bare": "0,0,0,0", "groups": 3}
 
 
