@@ -129,16 +129,16 @@ class BuiltFiles(StaticFiles):
 
 
 async def warm_up(app: FastAPI) -> None:
-    """Pack the map's outlines (app/outlines.py) and, when the worker knows the URL it is
-    called by (`warm_url`), ask itself the map page's first requests: each first answer of a
-    worker took 100 to 150 ms to build (the page's template, the bundle's file, the outlines'
-    gzip, the territory of /api/meta), and its first visitor waited for them all. These are
-    anonymous requests through the whole application, which then keeps their answers as it
-    keeps any (app/core/cache.py); a failure is left to the visitor's request, which reports
-    it."""
-    await outlines.warm()
+    """When the worker knows the URL it is called by (`warm_url`), ask itself the map page's
+    first requests: each first answer of a worker took 100 to 150 ms to build (the page's
+    template, the bundle's file, the outlines' packing and gzip, the territory of /api/meta),
+    and its first visitor waited for them all. These are anonymous requests through the whole
+    application, which then keeps their answers as it keeps any (app/core/cache.py); a failure
+    is left to the visitor's request, which reports it. Without the URL, only the outlines are
+    packed (app/outlines.py)."""
     url = get_settings().warm_url
     if not url:
+        await outlines.warm()
         return
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=url) as client:
