@@ -31,14 +31,18 @@ OUTLINE_DIGITS = 5
 _HEAD, _TAIL = b'{"type":"FeatureCollection","features":[', b"]}"
 
 
+def _joined_features(digits: int) -> str:
+    """SQL of the GeoJSON features of the rows `t`, comma-separated (NULL without rows)."""
+    return f"string_agg(ST_AsGeoJSON(t.*, 'geom', {digits}), ',')"
+
+
 def feature_collection(
     conn: Connection, sql: str, params: dict, *, digits: int = COORD_DIGITS
 ) -> bytes:
     """Run `sql` (rows with a `geom` column) and return a GeoJSON FeatureCollection as bytes,
     written whole by PostGIS."""
     wrapped = text(
-        f"SELECT '{_HEAD.decode()}'"
-        f" || coalesce(string_agg(ST_AsGeoJSON(t.*, 'geom', {digits}), ','), '')"
+        f"SELECT '{_HEAD.decode()}' || coalesce({_joined_features(digits)}, '')"
         f" || '{_TAIL.decode()}' FROM ({sql}) AS t"
     )
     return text_as_bytes(conn, wrapped, params) or b""
@@ -46,10 +50,7 @@ def feature_collection(
 
 def _features(where: str, sql: str, params: dict) -> Callable[[Connection], bytes]:
     """The features of `sql`'s rows that pass `where` (on `t`), comma-separated, in its order."""
-    wrapped = text(
-        f"SELECT string_agg(ST_AsGeoJSON(t.*, 'geom', {COORD_DIGITS}), ',')"
-        f" FROM ({sql}) AS t WHERE {where}"
-    )
+    wrapped = text(f"SELECT {_joined_features(COORD_DIGITS)} FROM ({sql}) AS t WHERE {where}")
     return lambda conn: text_as_bytes(conn, wrapped, params) or b""
 
 
