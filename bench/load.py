@@ -31,6 +31,8 @@ PHASE_TIMEOUT = 300
 REQUEST_TIMEOUT = 120
 ADMIN = "bench-load-admin@qualiparc.test"
 READER = "bench-load-reader@qualiparc.test"
+PAUSE_FACTOR = 1.25
+"""A wrk run lasting more than this times the time asked was held up (`Reading.held_up`)."""
 
 
 @dataclass
@@ -127,13 +129,28 @@ class Reading:
     """Connections refused or broken, and answers that did not come within the timeout."""
     refused: int
     """Answers other than 2xx and 3xx."""
+    asked: float
+    """The seconds the run was asked to last."""
+
+    @property
+    def held_up(self) -> bool:
+        """Whether wrk ran well past the time asked: its threads stop on a 100 ms timer once
+        the time is up, so wrk itself did not run meanwhile (the machine or the client paused),
+        and it counts that pause in the latencies of the requests in flight."""
+        return self.seconds > self.asked * PAUSE_FACTOR
 
     def summary(self) -> str:
+        pause = (
+            f"; wrk ran {self.seconds:.0f} s for a run of {self.asked:.0f} s: the client was held "
+            "up, and its latencies count that pause"
+            if self.held_up
+            else ""
+        )
         return (
             f"p50 {self.p50:.0f} ms, p95 {self.p95:.0f} ms, p99 {self.p99:.0f} ms, "
             f"max {self.slowest:.0f} ms, {self.requests / self.seconds:.0f} req/s "
             f"({self.requests} requests in {self.seconds:.0f} s); "
-            f"errors: {self.refused} answers not 2xx/3xx, {self.unanswered} without answer"
+            f"errors: {self.refused} answers not 2xx/3xx, {self.unanswered} without answer{pause}"
         )
 
 
@@ -186,6 +203,7 @@ def _readers(
         slowest / 1000,
         connect + broken + late,
         status,
+        seconds,
     )
 
 
